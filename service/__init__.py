@@ -1,0 +1,1 @@
+"""Skein: a multi-tenant graph query service on plain PostgreSQL."""

@@ -1,0 +1,115 @@
+"""The one asyncpg pool, and how a request borrows a connection from it."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from starlette.requests import Request
+
+from service.errors import PoolTimeout, QueryTimeout
+from service.settings import Settings
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Run once per new pool connection: JSON in and out as Python objects."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name,
+            encoder=_compact_json,
+            decoder=json.loads,
+            schema="pg_catalog",
+        )
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
+    """The pool the lifespan enters; ``statement_timeout`` is the server-side backstop."""
+    return asyncpg.create_pool(
+        dsn,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        init=init_connection,
+        timeout=settings.pool_timeout_ms / 1000,
+        server_settings={
+            "application_name": "skein",
+            "statement_timeout": str(settings.query_timeout_ms),
+        },
+    )
+
+
+class QueryBudget:
+    """What is left of a request's ``SKEIN_QUERY_TIMEOUT_MS``, spent by every statement."""
+
+    def __init__(self, total_seconds: float) -> None:
+        self.remaining = total_seconds
+
+    @classmethod
+    def of(cls, request: Request) -> QueryBudget:
+        budget = getattr(request.state, "query_budget", None)
+        if budget is None:
+            budget = cls(request.app.state.settings.query_timeout_ms / 1000)
+            request.state.query_budget = budget
+        return budget
+
+
+class Db:
+    """A pool connection lent to one request; its statements share the request's budget.
+
+    It has asyncpg's ``fetch``/``fetchrow``/``fetchval``/``execute``, so the
+    repository functions take it where they would take a connection. A
+    statement past the budget is cancelled in PostgreSQL by asyncpg and raises
+    ``QueryTimeout``.
+    """
+
+    def __init__(self, conn: asyncpg.Connection, budget: QueryBudget) -> None:
+        self.conn = conn
+        self.budget = budget
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        return await self._run(self.conn.fetch, query, args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        return await self._run(self.conn.fetchrow, query, args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self._run(self.conn.fetchval, query, args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        return await self._run(self.conn.execute, query, args)
+
+    def transaction(self) -> Any:
+        return self.conn.transaction()
+
+    async def _run(self, method: Any, query: str, args: tuple[Any, ...]) -> Any:
+        if self.budget.remaining <= 0:
+            raise QueryTimeout()
+        started = time.monotonic()
+        try:
+            return await method(query, *args, timeout=self.budget.remaining)
+        except TimeoutError:
+            raise QueryTimeout() from None
+        finally:
+            self.budget.remaining -= time.monotonic() - started
+
+
+@asynccontextmanager
+async def connect(request: Request) -> AsyncIterator[Db]:
+    """Borrow a connection from the app's pool for this request's database work."""
+    pool: asyncpg.Pool = request.app.state.pool
+    settings: Settings = request.app.state.settings
+    try:
+        conn = await pool.acquire(timeout=settings.pool_timeout_ms / 1000)
+    except TimeoutError:
+        raise PoolTimeout() from None
+    try:
+        yield Db(conn, QueryBudget.of(request))
+    finally:
+        await pool.release(conn)

@@ -1,0 +1,3 @@
+-- returns: value
+-- Readiness: PostgreSQL answers a trivial statement.
+select 1;

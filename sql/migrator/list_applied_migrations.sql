@@ -1,0 +1,5 @@
+-- returns: rows
+-- The versions already applied, oldest first.
+select version, name, applied_at
+from skein_migrations
+order by version;

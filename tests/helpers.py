@@ -1,0 +1,24 @@
+"""Assertion helpers shared by the test modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+FORBIDDEN_IN_PROBLEMS = ("Traceback", "File \"", "select ", "insert into", "asyncpg", "postgresql://")
+
+
+def assert_problem(response: httpx.Response, status: int, type_: str = "about:blank") -> dict[str, Any]:
+    """Every error answer has one shape: RFC 9457, no stack trace, SQL or secret."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get("x-request-id")
+    body = response.json()
+    assert body["type"] == type_
+    assert body["status"] == status
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    for fragment in FORBIDDEN_IN_PROBLEMS:
+        assert fragment.lower() not in response.text.lower(), fragment
+    return body
