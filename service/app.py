@@ -7,12 +7,15 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
-from service import health, problems
+from service import api_keys, health, problems
+from service.auth import AuthMiddleware
+from service.cursors import CursorCodec
 from service.db import create_pool
 from service.errors import EXCEPTION_HANDLERS
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.repository import sql
 from service.settings import Settings
 
 # Streams of any size; the import route reads them piecewise.
@@ -28,12 +31,15 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with create_pool(settings, dsn) as pool:
             app.state.pool = pool
+            async with pool.acquire() as conn:
+                app.state.cursors = CursorCodec(await sql.get_secret(conn, name="cursor_signing_key"))
             yield
 
     routes = [
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
         Route("/problems/{slug}", problems.problem_page, methods=["GET"]),
+        Mount("/v1", routes=[*api_keys.routes], middleware=[Middleware(AuthMiddleware)]),
     ]
     app = Starlette(
         routes=routes,

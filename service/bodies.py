@@ -39,7 +39,7 @@ def read_query(request: Request, model: type[ModelT], multi: Iterable[str] = ())
     """Query-string parameters into ``model``; names in ``multi`` keep every value as a list."""
     params = request.query_params
     data: dict[str, Any] = {}
-    for name in params.keys():
+    for name in params:
         data[name] = params.getlist(name) if name in multi else params.get(name)
     try:
         return model.model_validate(data)

@@ -8,10 +8,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
+from service.auth import SCOPES
 from service.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A failure worth one line on stderr and exit status 1."""
 
 
 @contextmanager
@@ -24,6 +30,80 @@ def database(settings: Settings) -> Iterator[str]:
 
     with embedded_postgres(settings.data_dir) as dsn:
         yield dsn
+
+
+async def _connect_migrated(dsn: str) -> Any:
+    """A short-lived connection of the command's own, on a migrated database."""
+    import asyncpg
+
+    from service.migrations import migrate
+
+    conn = await asyncpg.connect(dsn)
+    await migrate(conn)
+    return conn
+
+
+async def _create_workspace(dsn: str, name: str) -> str:
+    import asyncpg
+
+    from service.auth import issue_key
+    from service.repository import sql
+
+    conn = await _connect_migrated(dsn)
+    try:
+        async with conn.transaction():
+            try:
+                workspace = await sql.create_workspace(conn, name=name)
+            except asyncpg.UniqueViolationError:
+                raise CommandError(f"workspace {name!r} already exists") from None
+            _, key = await issue_key(conn, workspace_id=workspace["id"], name="admin", scopes=list(SCOPES))
+    finally:
+        await conn.close()
+    return key
+
+
+async def _create_key(dsn: str, workspace: str, scopes: list[str], name: str, rate_limit: int | None) -> str:
+    from service.auth import issue_key
+    from service.repository import sql
+
+    conn = await _connect_migrated(dsn)
+    try:
+        workspace_id = await sql.find_workspace(conn, name=workspace)
+        if workspace_id is None:
+            raise CommandError(f"no workspace named {workspace!r}")
+        _, key = await issue_key(
+            conn, workspace_id=workspace_id, name=name, scopes=scopes, rate_limit_per_minute=rate_limit
+        )
+    finally:
+        await conn.close()
+    return key
+
+
+async def _bootstrap_default_workspace(dsn: str) -> str | None:
+    """On an embedded database that has never been set up: workspace ``default`` and its admin key."""
+    from service.repository import sql
+
+    conn = await _connect_migrated(dsn)
+    try:
+        has_workspaces = await sql.count_workspaces(conn) > 0
+    finally:
+        await conn.close()
+    return None if has_workspaces else await _create_workspace(dsn, "default")
+
+
+def run_create_workspace(args: argparse.Namespace, settings: Settings) -> None:
+    with database(settings) as dsn:
+        key = asyncio.run(_create_workspace(dsn, args.name))
+    print(f"Created workspace {args.name!r}. Its admin key (read, write, admin), shown only now:")
+    print(key)
+
+
+def run_create_key(args: argparse.Namespace, settings: Settings) -> None:
+    with database(settings) as dsn:
+        key = asyncio.run(_create_key(dsn, args.workspace, args.scopes, args.name, args.rate_limit))
+    scopes = ",".join(args.scopes)
+    print(f"Created key {args.name!r} in workspace {args.workspace!r} with scopes {scopes}, shown only now:")
+    print(key)
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings) -> None:
@@ -42,6 +122,11 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
 
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
+        if settings.database_url is None:
+            key = asyncio.run(_bootstrap_default_workspace(dsn))
+            if key is not None:
+                print("First start: created workspace 'default'. Its admin key, shown only now:", flush=True)
+                print(key, flush=True)
         # Workers are separate processes: they find the (maybe embedded) server here.
         os.environ["DATABASE_URL"] = dsn
         uvicorn.run(
@@ -67,7 +152,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply pending migrations and exit")
     migrate.set_defaults(run=run_migrate)
+
+    workspace = commands.add_parser("create-workspace", help="create a workspace and print its admin key")
+    workspace.add_argument("name")
+    workspace.set_defaults(run=run_create_workspace)
+
+    key = commands.add_parser("create-key", help="create an API key in a workspace and print it")
+    key.add_argument("--workspace", required=True)
+    key.add_argument("--scopes", required=True, type=_scopes, help="comma-separated: read, write, admin")
+    key.add_argument("--name", default="cli")
+    key.add_argument("--rate-limit", type=_positive_int, default=None, help="requests per minute")
+    key.set_defaults(run=run_create_key)
     return parser
+
+
+def _scopes(text: str) -> list[str]:
+    given = {part.strip() for part in text.split(",")} - {""}
+    scopes = [scope for scope in SCOPES if scope in given]
+    if not scopes or given - set(SCOPES):
+        raise argparse.ArgumentTypeError(f"scopes are a comma-separated subset of {', '.join(SCOPES)}")
+    return scopes
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

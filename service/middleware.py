@@ -63,10 +63,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            declared_too_large = True
-        else:
-            declared_too_large = False
+        declared_too_large = declared.isdigit() and int(declared) > self.max_bytes
         received = 0
 
         async def limited_receive() -> Message:

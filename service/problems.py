@@ -38,7 +38,7 @@ async def problem_page(request: Request) -> HTMLResponse:
         raise NotFound("No such problem type.")
     title = html.escape(kind.title)
     body = (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body>"
         f"<h1>{title}</h1><p>HTTP status {kind.status}; type <code>{html.escape(kind.type)}</code>.</p>"
         f"<p>{html.escape(DESCRIPTIONS[kind])}</p></body></html>"

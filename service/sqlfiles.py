@@ -136,9 +136,7 @@ def parse_file(path: Path) -> Query:
     except SqlFileError as exc:
         raise SqlFileError(f"{path}: {exc}") from None
     if set(declared) != set(used) or len(declared) != len(set(declared)):
-        raise SqlFileError(
-            f"{path}: declared params {sorted(declared)} differ from used {sorted(used)}"
-        )
+        raise SqlFileError(f"{path}: declared params {sorted(declared)} differ from used {sorted(used)}")
     return Query(name=path.stem, path=path, sql=sql, params=used, returns=returns)
 
 

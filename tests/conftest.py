@@ -17,7 +17,8 @@ import dataclasses
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -29,6 +30,7 @@ from pytest_postgresql.janitor import DatabaseJanitor
 from starlette.applications import Starlette
 
 from service.app import create_app
+from service.auth import issue_key
 from service.embedded import embedded_postgres
 from service.migrations import migrate_database
 from service.repository import sql
@@ -168,3 +170,41 @@ async def workspace(app: Starlette) -> int:
     async with app.state.pool.acquire() as conn:
         row = await sql.create_workspace(conn, name=f"test-{uuid.uuid4().hex}")
     return int(row["id"])
+
+
+KeyFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def make_key(app: Starlette, workspace: int) -> KeyFactory:
+    """Issue a real key, by default in this test's workspace with every scope."""
+
+    async def make(
+        scopes: Sequence[str] = ("read", "write", "admin"),
+        *,
+        workspace_id: int | None = None,
+        rate_limit_per_minute: int | None = None,
+        expires_at: datetime | None = None,
+    ) -> str:
+        async with app.state.pool.acquire() as conn:
+            _, key = await issue_key(
+                conn,
+                workspace_id=workspace if workspace_id is None else workspace_id,
+                name="test",
+                scopes=list(scopes),
+                rate_limit_per_minute=rate_limit_per_minute,
+                expires_at=expires_at,
+            )
+        return key
+
+    return make
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+async def auth(make_key: KeyFactory) -> dict[str, str]:
+    """Headers of a key with every scope in this test's workspace."""
+    return bearer(await make_key())

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-FORBIDDEN_IN_PROBLEMS = ("Traceback", "File \"", "select ", "insert into", "asyncpg", "postgresql://")
+from service.sqlfiles import Queries
+
+# Queries only tests need (moving a bucket's clock, reading raw rows).
+test_sql = Queries.load(Path(__file__).parent / "sql")
+
+FORBIDDEN_IN_PROBLEMS = ("Traceback", 'File "', "select ", "insert into", "asyncpg", "postgresql://")
 
 
 def assert_problem(response: httpx.Response, status: int, type_: str = "about:blank") -> dict[str, Any]:
@@ -22,3 +28,7 @@ def assert_problem(response: httpx.Response, status: int, type_: str = "about:bl
     for fragment in FORBIDDEN_IN_PROBLEMS:
         assert fragment.lower() not in response.text.lower(), fragment
     return body
+
+
+def public_id_of(key: str) -> str:
+    return key.split("_")[1]

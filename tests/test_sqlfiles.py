@@ -9,8 +9,9 @@ from starlette.applications import Starlette
 
 from service.repository import sql
 from service.sqlfiles import Queries, SqlFileError, parse_file, rewrite_parameters
+from tests.helpers import test_sql
 
-ALL_QUERIES = sorted(sql, key=lambda query: query.name)
+ALL_QUERIES = sorted([*sql, *test_sql], key=lambda query: query.name)
 
 
 @pytest.mark.parametrize("query", ALL_QUERIES, ids=[query.name for query in ALL_QUERIES])
