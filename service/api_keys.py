@@ -5,33 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from service.auth import issue_key, prefix_of, principal_of
 from service.bodies import read_json, read_query
 from service.db import connect
 from service.errors import NotFound
-from service.models import CreateApiKey, PageQuery, timestamp
-from service.paging import cursor_position, page
+from service.models import ApiKeyPage, CreateApiKey, CreatedApiKey, ListedApiKey, PageQuery
+from service.paging import cursor_position, next_cursor
 from service.repository import sql
-from service.routing import route
+from service.routing import operation, respond, route
 
 CURSOR_KIND = "api-keys"
 
 
-def key_json(row: Any, default_rate_limit: int) -> dict[str, Any]:
+def _key_fields(row: Any, default_rate_limit: int) -> dict[str, Any]:
     return {
         "id": row["public_id"],
         "name": row["name"],
-        "scopes": list(row["scopes"]),
+        "scopes": row["scopes"],
         "prefix": prefix_of(row["public_id"]),
-        "created_at": timestamp(row["created_at"]),
-        "expires_at": timestamp(row["expires_at"]),
+        "created_at": row["created_at"],
+        "expires_at": row["expires_at"],
         "rate_limit_per_minute": row["rate_limit_per_minute"] or default_rate_limit,
     }
 
 
-async def create_key(request: Request) -> JSONResponse:
+@operation(
+    summary="Create an API key in the caller's workspace; the key is shown only in this answer",
+    scope="admin",
+    body=CreateApiKey,
+    responses={201: CreatedApiKey},
+)
+async def create_key(request: Request) -> Response:
     body = await read_json(request, CreateApiKey)
     principal = principal_of(request)
     async with connect(request) as db:
@@ -43,10 +49,17 @@ async def create_key(request: Request) -> JSONResponse:
             rate_limit_per_minute=body.rate_limit_per_minute,
             expires_at=body.expires_at,
         )
-    return JSONResponse({**key_json(row, request.app.state.settings.rate_limit), "key": full_key}, status_code=201)
+    created = CreatedApiKey(**_key_fields(row, request.app.state.settings.rate_limit), key=full_key)
+    return respond(created, status_code=201)
 
 
-async def list_keys(request: Request) -> JSONResponse:
+@operation(
+    summary="List the workspace's API keys in creation order, revoked ones included",
+    scope="admin",
+    query=PageQuery,
+    responses={200: ApiKeyPage},
+)
+async def list_keys(request: Request) -> Response:
     query = read_query(request, PageQuery)
     position = cursor_position(request, CURSOR_KIND, query.cursor, {"parameter": "cursor"})
     after_id = position[0] if position else 0
@@ -56,17 +69,22 @@ async def list_keys(request: Request) -> JSONResponse:
         )
     default_rate_limit = request.app.state.settings.rate_limit
     items = [
-        {
-            **key_json(row, default_rate_limit),
-            "last_used_at": timestamp(row["last_used_at"]),
-            "revoked_at": timestamp(row["revoked_at"]),
-        }
-        for row in rows
+        ListedApiKey(
+            **_key_fields(row, default_rate_limit), last_used_at=row["last_used_at"], revoked_at=row["revoked_at"]
+        )
+        for row in rows[: query.limit]
     ]
-    last = [rows[query.limit - 1]["id"]] if len(rows) > query.limit else None
-    return JSONResponse(page(request, CURSOR_KIND, items, query.limit, last))
+    more = len(rows) > query.limit
+    cursor = next_cursor(request, CURSOR_KIND, [rows[query.limit - 1]["id"]] if more else None)
+    return respond(ApiKeyPage(items=items, next_cursor=cursor))
 
 
+@operation(
+    summary="Revoke an API key; it answers 401 from then on",
+    scope="admin",
+    responses={204: None},
+    problems=(404,),
+)
 async def revoke_key(request: Request) -> Response:
     async with connect(request) as db:
         revoked = await sql.revoke_api_key(

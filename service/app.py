@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 
 from service import api_keys, health, problems
 from service.auth import AuthMiddleware
@@ -36,9 +36,8 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     routes = [
-        Route("/healthz", health.healthz, methods=["GET"]),
-        Route("/readyz", health.readyz, methods=["GET"]),
-        Route("/problems/{slug}", problems.problem_page, methods=["GET"]),
+        *health.routes,
+        *problems.routes,
         Mount("/v1", routes=[*api_keys.routes], middleware=[Middleware(AuthMiddleware)]),
     ]
     app = Starlette(

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from service.errors import Unavailable
+from service.models import Health
 from service.repository import sql
+from service.routing import operation, respond, route
 
 READY_WITHIN_SECONDS = 1.0
 
 
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+@operation(summary="Liveness: answers while the process runs, PostgreSQL up or down", responses={200: Health})
+async def healthz(request: Request) -> Response:
+    return respond(Health(status="ok"))
 
 
-async def readyz(request: Request) -> JSONResponse:
+@operation(summary="Readiness: PostgreSQL answers within a second", responses={200: Health}, problems=(503,))
+async def readyz(request: Request) -> Response:
     pool = request.app.state.pool
     try:
         with anyio.fail_after(READY_WITHIN_SECONDS):
@@ -24,4 +28,10 @@ async def readyz(request: Request) -> JSONResponse:
                 await sql.ping(conn)
     except (TimeoutError, OSError) as exc:
         raise Unavailable("PostgreSQL did not answer within a second.") from exc
-    return JSONResponse({"status": "ready"})
+    return respond(Health(status="ready"))
+
+
+routes = [
+    route("/healthz", GET=healthz),
+    route("/readyz", GET=readyz),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
 Scope = Literal["read", "write", "admin"]
 
@@ -34,8 +34,41 @@ class CreateApiKey(RequestBody):
     rate_limit_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
 
-def timestamp(value: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a ``Z`` suffix, as every answer gives times."""
-    if value is None:
-        return None
+def _utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# RFC 3339 in UTC with a "Z" suffix, as every answer gives times.
+Timestamp = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="json")]
+
+
+class ResponseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApiKey(ResponseBody):
+    id: str = Field(description="The key's public id; also the part of its prefix after skn_.")
+    name: str
+    scopes: list[Scope]
+    prefix: str = Field(description="skn_ and the public id: safe to show, not enough to authenticate.")
+    created_at: Timestamp
+    expires_at: Timestamp | None
+    rate_limit_per_minute: int
+
+
+class CreatedApiKey(ApiKey):
+    key: str = Field(description="The whole key. Shown only in this answer.")
+
+
+class ListedApiKey(ApiKey):
+    last_used_at: Timestamp | None
+    revoked_at: Timestamp | None
+
+
+class ApiKeyPage(ResponseBody):
+    items: list[ListedApiKey]
+    next_cursor: str | None
+
+
+class Health(ResponseBody):
+    status: Literal["ok", "ready"]

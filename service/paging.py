@@ -1,8 +1,7 @@
-"""Keyset pages: ``limit`` and a signed ``cursor`` in, ``items`` and ``next_cursor`` out."""
+"""Keyset pages: ``limit`` and a signed ``cursor`` in, ``next_cursor`` out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +11,7 @@ from service.errors import ValidationFailed
 
 
 def cursor_position(request: Request, kind: str, cursor: str | None, where: dict[str, str]) -> list[Any] | None:
-    """Decode a client's cursor; ``where`` is the error location (parameter or pointer)."""
+    """Decode a client's cursor; ``where`` locates an error (``parameter`` or ``pointer``)."""
     if cursor is None:
         return None
     codec: CursorCodec = request.app.state.cursors
@@ -22,17 +21,9 @@ def cursor_position(request: Request, kind: str, cursor: str | None, where: dict
         raise ValidationFailed([{"detail": f"invalid cursor: {exc}", **where}]) from None
 
 
-def page(
-    request: Request,
-    kind: str,
-    items: Sequence[Any],
-    limit: int,
-    last_position: list[Any] | None,
-) -> dict[str, Any]:
-    """``items`` holds up to ``limit + 1`` entries: the extra one says a next page exists."""
+def next_cursor(request: Request, kind: str, last_position: list[Any] | None) -> str | None:
+    """The cursor after a page's last item, or None when no page follows."""
+    if last_position is None:
+        return None
     codec: CursorCodec = request.app.state.cursors
-    has_more = len(items) > limit and last_position is not None
-    return {
-        "items": list(items[:limit]),
-        "next_cursor": codec.encode(kind, last_position) if has_more and last_position is not None else None,
-    }
+    return codec.encode(kind, last_position)

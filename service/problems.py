@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from service.errors import NotFound, Problem, QueryTimeout, Unavailable, ValidationFailed
+from service.routing import operation, route
 
 DESCRIPTIONS: dict[type[Problem], str] = {
     ValidationFailed: (
@@ -32,6 +33,7 @@ DESCRIPTIONS: dict[type[Problem], str] = {
 PAGES: dict[str, type[Problem]] = {kind.type.removeprefix("/problems/"): kind for kind in DESCRIPTIONS}
 
 
+@operation(summary="A short page documenting one of Skein's problem types", problems=(404,))
 async def problem_page(request: Request) -> HTMLResponse:
     kind = PAGES.get(request.path_params["slug"])
     if kind is None:
@@ -44,3 +46,6 @@ async def problem_page(request: Request) -> HTMLResponse:
         f"<p>{html.escape(DESCRIPTIONS[kind])}</p></body></html>"
     )
     return HTMLResponse(body)
+
+
+routes = [route("/problems/{slug}", GET=problem_page)]
