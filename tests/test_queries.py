@@ -6,6 +6,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from service.query_models import Traversal
 from tests.graphs import Graph, seed
 from tests.helpers import assert_problem
 
@@ -220,3 +221,13 @@ async def test_a_query_needs_the_read_scope(client, make_key, graph) -> None:
         "/v1/query/traverse", json={"start": "svc:a"}, headers={"Authorization": f"Bearer {key}"}
     )
     assert_problem(response, 403)
+
+
+async def test_traverse_rendered_by_postgresql_matches_its_model_and_the_other_routes(client, auth, graph) -> None:
+    traversed = await _post(client, auth, "traverse", {"start": "svc:c", "depth": 1, "include_edges": True})
+    Traversal.model_validate_json(traversed.content)
+    neighbors = (await _post(client, auth, "neighbors", {"node": "svc:c", "node_types": ["db"]})).json()
+    via_traverse = next(n for n in traversed.json()["nodes"] if n["ref"] == "db:d")
+    via_neighbors = neighbors["items"][0]["node"]
+    assert {**via_traverse, "depth": None} == {**via_neighbors, "depth": None}
+    assert via_traverse["properties"] == {"n": 3}

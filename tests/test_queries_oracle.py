@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from service.query_models import Traversal
 from service.repository import sql
 from tests.conftest import KeyFactory, bearer
 from tests.graphs import Graph, seed
@@ -153,7 +154,9 @@ async def test_traverse_matches_networkx(loaded: Loaded, case: tuple[Graph, dict
     graph, body = case
     query, starts, depth, limit = body, body["start"], body["depth"], body["limit"]
     headers = await loaded.load(graph)
-    answer = (await loaded.client.post("/v1/query/traverse", json=body, headers=headers)).json()
+    response = await loaded.client.post("/v1/query/traverse", json=body, headers=headers)
+    Traversal.model_validate_json(response.content)
+    answer = response.json()
 
     walk = followed(graph, query, enterable(graph, query, starts))
     depths = nx.multi_source_dijkstra_path_length(walk, set(starts), cutoff=depth)
