@@ -44,6 +44,9 @@ def run_suite(mode: str, result: Path) -> tuple[float, int]:
 
 
 def main() -> None:
+    if sys.argv[1:]:
+        print("usage: scripts/bench isolation (it takes no arguments)", file=sys.stderr)
+        sys.exit(2)
     seconds: dict[str, list[float]] = {mode: [] for mode in MODES}
     counts: set[int] = set()
     with tempfile.TemporaryDirectory() as scratch:

@@ -42,7 +42,6 @@ class Timer:
         self.seconds = 0.0
         self.tests: set[str] = set()
 
-    @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.nodeid.split("::")[-1].startswith(TIMED_TEST + "["):
             self.seconds += report.duration
