@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -12,7 +13,7 @@ from starlette.routing import Mount
 from service import api_keys, health, problems, queries
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
-from service.db import create_pool
+from service.db import create_pool, init_connection
 from service.errors import EXCEPTION_HANDLERS
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.repository import sql
@@ -27,12 +28,18 @@ def create_app(settings: Settings) -> Starlette:
         raise ValueError("create_app needs settings.database_url; the CLI starts an embedded server first")
     dsn = settings.database_url
 
+    async def init(conn: asyncpg.Connection) -> None:
+        await init_connection(conn)
+        # Read with the first connection, not at start-up: the service starts
+        # (and answers 503) while PostgreSQL is down, and every request that
+        # pages has been authenticated through a pool connection first.
+        if getattr(app.state, "cursors", None) is None:
+            app.state.cursors = CursorCodec(await sql.get_secret(conn, name="cursor_signing_key"))
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with create_pool(settings, dsn) as pool:
+        async with create_pool(settings, dsn, init=init) as pool:
             app.state.pool = pool
-            async with pool.acquire() as conn:
-                app.state.cursors = CursorCodec(await sql.get_secret(conn, name="cursor_signing_key"))
             yield
 
     routes = [
@@ -50,6 +57,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.cursors = None
     return app
 
 

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 from service.auth import SCOPES
 from service.settings import Settings, SettingsError
@@ -140,8 +140,15 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
         )
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad usage answers the contract's one stderr line, not argparse's usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skein", description="Skein: a graph behind an HTTP API on PostgreSQL.")
+    parser = Parser(prog="skein", description="Skein: a graph behind an HTTP API on PostgreSQL.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="apply pending migrations, then serve HTTP")
