@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -115,6 +116,10 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> None:
     print(f"migrations applied: {names}")
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_OK)
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
@@ -129,6 +134,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
                 print(key, flush=True)
         # Workers are separate processes: they find the (maybe embedded) server here.
         os.environ["DATABASE_URL"] = dsn
+        # uvicorn shuts down gracefully on SIGTERM, then raises the signal again
+        # under the handler it found. Python's default would kill the process
+        # there, skipping the embedded server's stop; this one unwinds instead.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         uvicorn.run(
             "service.app:create_app_from_env",
             factory=True,

@@ -41,16 +41,19 @@ async def test_requests_beyond_the_pool_wait_a_bounded_time_then_answer_503(
             if len(answers) == 4:
                 four_answered.set()
 
-        async with anyio.create_task_group() as group, app.state.pool.acquire() as blocker:
-            async with blocker.transaction():
-                # Traversals now wait on the lock, each holding one of the two connections.
-                await test_sql.lock_edges(blocker)
-                for _ in range(6):
-                    group.start_soon(traverse)
-                with anyio.fail_after(10):
-                    await four_answered.wait()
-                refused = list(answers)
-            # The lock is gone: the two waiting traversals finish.
+        # Leaving the block commits first, which frees the lock; then the group waits for the rest.
+        async with (
+            anyio.create_task_group() as group,
+            app.state.pool.acquire() as blocker,
+            blocker.transaction(),
+        ):
+            # Traversals now wait on the lock, each holding one of the two connections.
+            await test_sql.lock_edges(blocker)
+            for _ in range(6):
+                group.start_soon(traverse)
+            with anyio.fail_after(10):
+                await four_answered.wait()
+            refused = list(answers)
         assert [status for status, _, _ in refused] == [503] * 4
         for _, elapsed, response in refused:
             assert_problem(response, 503, "/problems/unavailable")
