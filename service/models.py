@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
+
+# pydantic reads TypedDicts from typing only on Python 3.12 and later.
+from typing_extensions import TypedDict
 
 Scope = Literal["read", "write", "admin"]
 
@@ -39,7 +42,11 @@ def _utc(value: datetime) -> str:
 
 
 # RFC 3339 in UTC with a "Z" suffix, as every answer gives times.
-Timestamp = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="json")]
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_utc, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 
 class ResponseBody(BaseModel):
@@ -72,3 +79,41 @@ class ApiKeyPage(ResponseBody):
 
 class Health(ResponseBody):
     status: Literal["ok", "ready"]
+
+
+class OpenApiDocument(RootModel[dict[str, Any]]):
+    """An OpenAPI 3.1 document."""
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem: the body of every error answer, with these members at least."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="A URI reference naming the kind of problem; about:blank for plain HTTP errors.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: Annotated[int, Field(ge=400, le=599, description="The HTTP status of this answer.")]
+    detail: str = Field(description="What went wrong with this request.")
+
+
+class Fault(TypedDict):
+    """One fault of a request: where it is (one of pointer, parameter, line) and what is wrong."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    detail: str
+    pointer: NotRequired[str]
+    parameter: NotRequired[str]
+    line: NotRequired[int]
+
+
+class ValidationProblem(ProblemDetails):
+    """``/problems/validation-error``: every fault found, at most the first 100."""
+
+    errors: list[Fault]
+
+
+class QuotaExceededProblem(ProblemDetails):
+    """The IETF quota-exceeded problem: the key used up its rate limit."""
+
+    violated_policies: list[str] = Field(alias="violated-policies")
