@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, health, openapi, problems
+from service import api_keys, docs, health, openapi, problems
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
 from service.db import create_pool
@@ -39,6 +39,7 @@ def create_app(settings: Settings) -> Starlette:
         *health.routes,
         *problems.routes,
         *openapi.routes,
+        *docs.routes,
         Mount("/v1", routes=[*api_keys.routes], middleware=[Middleware(AuthMiddleware)]),
     ]
     app = Starlette(
