@@ -9,12 +9,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, docs, health, openapi, problems
+from service import api_keys, docs, health, metrics, openapi, problems
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
 from service.db import create_pool
 from service.errors import EXCEPTION_HANDLERS
+from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.observe import ObserveMiddleware
 from service.repository import sql
 from service.settings import Settings
 
@@ -26,6 +28,7 @@ def create_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         raise ValueError("create_app needs settings.database_url; the CLI starts an embedded server first")
     dsn = settings.database_url
+    app_metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -34,24 +37,28 @@ def create_app(settings: Settings) -> Starlette:
             async with pool.acquire() as conn:
                 app.state.cursors = CursorCodec(await sql.get_secret(conn, name="cursor_signing_key"))
             yield
+        app_metrics.process_stopped()
 
     routes = [
         *health.routes,
         *problems.routes,
         *openapi.routes,
         *docs.routes,
+        *metrics.routes,
         Mount("/v1", routes=[*api_keys.routes], middleware=[Middleware(AuthMiddleware)]),
     ]
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware),
+            Middleware(ObserveMiddleware, metrics=app_metrics),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, unlimited_paths=UNLIMITED_BODY_PATHS),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = app_metrics
     return app
 
 

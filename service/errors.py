@@ -182,20 +182,26 @@ async def handle_database_error(request: Request, exc: Exception) -> JSONRespons
     if kind is InternalError:
         return await handle_unexpected(request, exc)
     if kind is Unavailable:
-        logger.warning("database unavailable (sqlstate %s) request_id=%s", sqlstate, _request_id(request))
+        request_id = _request_id(request)
+        logger.warning(
+            "database unavailable (sqlstate %s) request_id=%s", sqlstate, request_id, extra={"request_id": request_id}
+        )
     return problem_response(request, kind())
 
 
 async def handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
     """The socket to PostgreSQL failed: refused, reset, or unreachable."""
-    logger.warning("database unreachable (%s) request_id=%s", type(exc).__name__, _request_id(request))
+    request_id = _request_id(request)
+    logger.warning(
+        "database unreachable (%s) request_id=%s", type(exc).__name__, request_id, extra={"request_id": request_id}
+    )
     return problem_response(request, Unavailable())
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     """Our bug. Runs outside the request middleware, so it sets ``X-Request-ID`` itself."""
     request_id = _request_id(request)
-    logger.error("unhandled error request_id=%s", request_id, exc_info=exc)
+    logger.error("unhandled error request_id=%s", request_id, exc_info=exc, extra={"request_id": request_id})
     response = problem_response(request, InternalError())
     if request_id:
         response.headers["X-Request-ID"] = request_id

@@ -123,5 +123,5 @@ def test_the_docs_list_the_routes_in_a_headless_browser(server: Server, tmp_path
     dom = result.stdout.decode(errors="replace")
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
     assert "Unable to render" not in dom
-    for path in ("/v1/api-keys", "/v1/api-keys/{id}", "/openapi.json"):
+    for path in ("/v1/api-keys", "/v1/api-keys/{id}", "/openapi.json", "/metrics"):
         assert f'data-path="{path}"' in dom, path
