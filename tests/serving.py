@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +41,18 @@ def poll(check: Callable[[], T | None], within: float, what: str) -> T:
         if time.monotonic() > deadline:
             raise TimeoutError(f"not within {within} s: {what}")
         time.sleep(POLL_SECONDS)
+
+
+def create_workspace(database_url: str) -> str:
+    """A fresh workspace's admin key (read, write, admin), made the way an operator makes one."""
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "create-workspace", f"ops-{uuid.uuid4().hex}"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return result.stdout.decode().strip().splitlines()[-1]
 
 
 class Server:

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import bearer
-from tests.serving import Server, free_port, poll, skein_serve
+from tests.serving import Server, create_workspace, free_port, poll, skein_serve
 
 pytestmark = pytest.mark.slow
 
 SHUTDOWN_WITHIN_SECONDS = 15.0
-
-
-def create_workspace(database_url: str) -> str:
-    """A fresh workspace's admin key, made the way an operator makes one."""
-    result = subprocess.run(
-        [sys.executable, "-m", "service", "create-workspace", f"ops-{uuid.uuid4().hex}"],
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        check=True,
-        stdin=subprocess.DEVNULL,
-    )
-    return result.stdout.decode().strip().splitlines()[-1]
 
 
 def _access_line(server: Server, request_id: str) -> dict[str, Any]:
