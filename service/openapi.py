@@ -138,6 +138,7 @@ def build_document(app: Starlette) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for item in operations:
         paths.setdefault(path_template(item.path), {})[item.method.lower()] = _operation(item, models, unlimited)
+    models.drop_query_models(json.dumps(paths))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "Skein", "version": version("skein"), "description": DESCRIPTION},
@@ -174,14 +175,28 @@ class _Schemas:
         self.components: dict[str, Any] = definitions.get("$defs", {})
         # The error statuses the operations answer, each a shared response.
         self.statuses: set[int] = set()
+        self.query_models: set[str] = set()
 
     def ref(self, model: type[BaseModel], mode: Literal["validation", "serialization"]) -> dict[str, Any]:
         return self.refs[(model, mode)]
 
     def properties(self, model: type[BaseModel]) -> tuple[dict[str, Any], set[str]]:
-        name = self.ref(model, "validation")["$ref"].rsplit("/", 1)[1]
+        """A query model's fields, which become one parameter each."""
+        name = self._name(model)
+        self.query_models.add(name)
         schema = self.components[name]
         return schema.get("properties", {}), set(schema.get("required", ()))
+
+    def drop_query_models(self, paths_json: str) -> None:
+        """Query models are spelled out as parameters; their own schemas go unless something else names them."""
+        for name in self.query_models:
+            rest = {other: schema for other, schema in self.components.items() if other != name}
+            if f'"{SCHEMA_REF.format(model=name)}"' not in json.dumps(rest) + paths_json:
+                del self.components[name]
+
+    def _name(self, model: type[BaseModel]) -> str:
+        ref: str = self.ref(model, "validation")["$ref"]
+        return ref.rsplit("/", 1)[1]
 
 
 def _operation(item: DocumentedOperation, models: _Schemas, unlimited: frozenset[str]) -> dict[str, Any]:

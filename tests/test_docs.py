@@ -110,6 +110,16 @@ def _chromium() -> str:
     pytest.skip("chromium is not installed (scripts/install-chromium installs it); CI runs this test")
 
 
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="scripts/install-chromium"):
+        _chromium()
+
+
 @pytest.mark.slow
 def test_the_docs_list_the_routes_in_a_headless_browser(server: Server, tmp_path: Path) -> None:
     chromium = _chromium()

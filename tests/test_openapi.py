@@ -129,6 +129,7 @@ async def test_query_parameters_come_from_the_query_model_without_null(document:
     assert parameters["limit"]["schema"]["maximum"] == 1000
     assert parameters["limit"]["required"] is False
     assert parameters["cursor"]["schema"] == {"type": "string", "title": "Cursor"}
+    assert "PageQuery" not in document["components"]["schemas"]
 
 
 async def test_text_answers_document_their_media_type(document: dict[str, Any]) -> None:
