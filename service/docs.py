@@ -99,6 +99,17 @@ def _outside_schemas(node: Any) -> Any:
 
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+# What a 3.0 Schema Object may hold; newer keywords (contentMediaType, say) are
+# left out of the rendition, descriptions still say what they meant.
+# fmt: off
+_KEYWORDS_30 = frozenset({
+    "$ref", "title", "description", "default", "example", "deprecated", "readOnly", "writeOnly", "nullable",
+    "type", "format", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+    "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxProperties", "minProperties",
+    "required", "allOf", "anyOf", "oneOf", "not", "items", "properties", "additionalProperties", "discriminator",
+    "xml", "externalDocs",
+})
+# fmt: on
 _SUBSCHEMAS = ("items", "not", "additionalProperties")
 _NULL = {"type": "null"}
 
@@ -126,7 +137,7 @@ def _schema(schema: Any) -> Any:
             out[exclusive] = True
     if _NULL in out.get("anyOf", ()):
         out = _nullable_any_of(out)
-    return out
+    return {key: value for key, value in out.items() if key in _KEYWORDS_30 or key.startswith("x-")}
 
 
 def _nullable_any_of(schema: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import httpx
 import pytest
 from openapi_spec_validator import validate
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Json
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -80,6 +80,7 @@ class Shapes(RequestBody):
     inner: Inner | None = None
     size: Annotated[int, Field(gt=0, lt=10, examples=[3])]
     note: str | None = None
+    encoded: Json[dict[str, int]] | None = None
 
 
 @operation(summary="Take shapes", scope="write", body=Shapes)
@@ -98,6 +99,8 @@ def test_the_30_rendition_spells_json_schema_2020_the_30_way() -> None:
     assert (shapes["size"]["maximum"], shapes["size"]["exclusiveMaximum"]) == (10, True)
     assert shapes["size"]["example"] == 3
     assert (shapes["note"]["type"], shapes["note"]["nullable"]) == ("string", True)
+    assert "contentSchema" in document["components"]["schemas"]["Shapes"]["properties"]["encoded"]["anyOf"][0]
+    assert shapes["encoded"] == {"type": "string", "nullable": True, "title": "Encoded", "default": None}
     assert rendition["paths"]["/v1/shapes"]["post"]["security"] == [{"bearer": []}]
 
 
