@@ -235,6 +235,9 @@ def _operation(item: DocumentedOperation, models: _Schemas, unlimited: frozenset
 def _problem_statuses(item: DocumentedOperation, unlimited: frozenset[str]) -> set[int]:
     details = item.operation
     statuses = {500, *details.problems}
+    if _PATH_PARAMETER.search(item.path):
+        # Some values never route: Starlette's patterns stop at a line break.
+        statuses.add(404)
     if item.path.startswith("/v1/"):
         statuses.update(V1_PROBLEMS)
     if details.query is not None:

@@ -193,7 +193,7 @@ def test_a_route_module_added_later_is_documented_from_its_operation() -> None:
     assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert put["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ThingOut"}
     assert put["tags"] == ["things"]
-    assert {"413", "415"} <= set(put["responses"])
+    assert {"404", "413", "415"} <= set(put["responses"])
 
 
 def test_a_body_exempt_from_the_size_limit_documents_no_413() -> None:
