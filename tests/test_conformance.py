@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+import tests.fuzz_hooks  # noqa: F401  (registers the serializers)
 from tests.conftest import bearer
 from tests.serving import Server, create_workspace
 
