@@ -52,6 +52,13 @@ class ValidationFailed(Problem):
         super().__init__(detail, errors=errors[:100])
 
 
+class UnstorableText(ValidationFailed):
+    """Text holding U+0000, which PostgreSQL's text and jsonb cannot store, wherever in the request it came."""
+
+    def __init__(self) -> None:
+        super().__init__([{"detail": "must not contain U+0000 (NUL), which PostgreSQL cannot store"}])
+
+
 class Unauthorized(Problem):
     status = 401
     title = "Unauthorized"
@@ -127,6 +134,8 @@ class InternalError(Problem):
 # Anything not listed is our bug: 500, logged, never shown.
 _SQLSTATE_PROBLEMS: dict[str, type[Problem]] = {
     "57014": QueryTimeout,  # query_canceled: statement_timeout or our cancel
+    "22021": UnstorableText,  # character_not_in_repertoire: a NUL in a text parameter
+    "22P05": UnstorableText,  # untranslatable_character: \u0000 in a jsonb value
     "08": Unavailable,  # connection exceptions
     "53": Unavailable,  # insufficient resources, e.g. too many connections
     "57P01": Unavailable,  # admin_shutdown
