@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, docs, health, metrics, openapi, problems
+from service import api_keys, docs, health, metrics, openapi, problems, queries
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
-from service.db import create_pool
+from service.db import create_pool, init_connection
 from service.errors import EXCEPTION_HANDLERS
 from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -30,12 +31,18 @@ def create_app(settings: Settings) -> Starlette:
     dsn = settings.database_url
     app_metrics = Metrics()
 
+    async def init(conn: asyncpg.Connection) -> None:
+        await init_connection(conn)
+        # Read with the first connection, not at start-up: the service starts
+        # (and answers 503) while PostgreSQL is down, and every request that
+        # pages has been authenticated through a pool connection first.
+        if getattr(app.state, "cursors", None) is None:
+            app.state.cursors = CursorCodec(await sql.get_secret(conn, name="cursor_signing_key"))
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with create_pool(settings, dsn) as pool:
+        async with create_pool(settings, dsn, init=init) as pool:
             app.state.pool = pool
-            async with pool.acquire() as conn:
-                app.state.cursors = CursorCodec(await sql.get_secret(conn, name="cursor_signing_key"))
             yield
         app_metrics.process_stopped()
 
@@ -45,7 +52,7 @@ def create_app(settings: Settings) -> Starlette:
         *openapi.routes,
         *docs.routes,
         *metrics.routes,
-        Mount("/v1", routes=[*api_keys.routes], middleware=[Middleware(AuthMiddleware)]),
+        Mount("/v1", routes=[*api_keys.routes, *queries.routes], middleware=[Middleware(AuthMiddleware)]),
     ]
     app = Starlette(
         routes=routes,
@@ -58,6 +65,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.cursors = None
     app.state.metrics = app_metrics
     return app
 

@@ -27,10 +27,11 @@ async def read_body(request: Request, accepted: frozenset[str] = JSON_MEDIA_TYPE
     return await request.body()
 
 
-async def read_json(request: Request, model: type[ModelT]) -> ModelT:
+async def read_json(request: Request, model: type[ModelT], context: dict[str, Any] | None = None) -> ModelT:
+    """The body as ``model``; ``context`` carries server settings to its validators."""
     body = await read_body(request)
     try:
-        return model.model_validate_json(body)
+        return model.model_validate_json(body, context=context)
     except pydantic.ValidationError as exc:
         raise ValidationFailed(body_errors(exc.errors())) from None
 
@@ -56,7 +57,12 @@ def query_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def json_pointer(location: Iterable[Any]) -> str:
-    parts = (str(part).replace("~", "~0").replace("/", "~1") for part in location)
+    """RFC 6901 pointer of a pydantic location; ``<tag>`` segments name union members, not members."""
+    parts = (
+        str(part).replace("~", "~0").replace("/", "~1")
+        for part in location
+        if not (isinstance(part, str) and part.startswith("<") and part.endswith(">"))
+    )
     return "#" + "".join("/" + part for part in parts)
 
 

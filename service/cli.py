@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 from service.auth import SCOPES
 from service.settings import Settings, SettingsError
@@ -142,6 +142,10 @@ def metrics_directory(workers: int) -> Iterator[None]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_OK)
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
@@ -157,10 +161,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
                 print(key, flush=True)
         # Workers are separate processes: they find the (maybe embedded) server here.
         os.environ["DATABASE_URL"] = dsn
-        # After a graceful shutdown uvicorn raises the signal that caused it
-        # again. SIGTERM then unwinds like Ctrl-C, through the embedded
-        # server's shutdown above, and ends in exit status 0.
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        # uvicorn shuts down gracefully on SIGTERM, then raises the signal again
+        # under the handler it found. Python's default would kill the process
+        # there, skipping the embedded server's stop; this one unwinds instead.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         uvicorn.run(
             "service.app:create_app_from_env",
             factory=True,
@@ -174,8 +178,15 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
         )
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad usage answers the contract's one stderr line, not argparse's usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skein", description="Skein: a graph behind an HTTP API on PostgreSQL.")
+    parser = Parser(prog="skein", description="Skein: a graph behind an HTTP API on PostgreSQL.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="apply pending migrations, then serve HTTP")

@@ -38,10 +38,11 @@ class CreateApiKey(RequestBody):
 
 
 def _utc(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-# RFC 3339 in UTC with a "Z" suffix, as every answer gives times.
+# RFC 3339 in UTC with microseconds and a "Z" suffix, as every answer gives
+# times (skein_timestamp() renders the same in SQL).
 Timestamp = Annotated[
     datetime,
     PlainSerializer(_utc, return_type=str, when_used="json"),

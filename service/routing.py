@@ -78,3 +78,8 @@ def route(path: str, **handlers: Handler) -> MethodRoute:
 def respond(model: BaseModel, status_code: int = 200) -> Response:
     """A JSON answer serialised by the response model itself."""
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+def respond_rendered(json_text: str, status_code: int = 200) -> Response:
+    """A JSON answer that PostgreSQL rendered; its shape is still the documented model's."""
+    return Response(json_text.encode(), status_code=status_code, media_type="application/json")

@@ -80,7 +80,7 @@ def _embedded_data_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="skein-test-pg-"))
 
 
-def _shared_runtime_dir() -> str:
+def shared_runtime_dir() -> str:
     # pgserver's inter-process lock lives here: xdist workers must agree on it.
     path = Path(tempfile.gettempdir()) / f"skein-test-runtime-{os.getuid()}"
     path.mkdir(mode=0o700, exist_ok=True)
@@ -93,7 +93,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     if url:
         yield PostgresServer.from_url(url)
         return
-    os.environ.setdefault("XDG_RUNTIME_DIR", _shared_runtime_dir())
+    os.environ.setdefault("XDG_RUNTIME_DIR", shared_runtime_dir())
     with embedded_postgres(_embedded_data_dir(), delete=True) as dsn:
         yield PostgresServer.from_url(dsn)
 

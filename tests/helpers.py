@@ -1,7 +1,10 @@
-"""Assertion helpers shared by the test modules."""
+"""Assertion helpers and small stand-ins shared by the test modules."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +35,15 @@ def assert_problem(response: httpx.Response, status: int, type_: str = "about:bl
 
 def public_id_of(key: str) -> str:
     return key.split("_")[1]
+
+
+@contextlib.contextmanager
+def closed_loopback_port() -> Iterator[int]:
+    """A loopback port where nothing listens: a connection to it is refused at once.
+
+    The socket stays bound without listening, so no other process can take
+    the port while the test runs.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

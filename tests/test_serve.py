@@ -6,11 +6,14 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import bearer
-from tests.serving import Server, create_workspace, free_port, poll, skein_serve
+from scripts.serving import free_port
+from tests.conftest import bearer, shared_runtime_dir
+from tests.serving import Server, create_workspace, poll, skein_serve
 
 pytestmark = pytest.mark.slow
 
@@ -124,24 +128,6 @@ def test_two_workers_both_answer_add_up_their_metrics_and_stop_on_sigterm(databa
     assert not [path.name for path in tmp_path.iterdir() if path.name.startswith("skein-metrics-")]
 
 
-def test_sigterm_stops_the_embedded_postgres(tmp_path: Path) -> None:
-    # Outside pytest's basetemp: postgres runs as another user, and every pytest
-    # that starts on this machine makes that directory root's alone again.
-    with tempfile.TemporaryDirectory(prefix="skein-serve-embedded-", ignore_cleanup_errors=True) as data:
-        _serve_embedded_and_stop(Path(data), tmp_path / "serve.log")
-
-
-def _serve_embedded_and_stop(data_dir: Path, log_path: Path) -> None:
-    with skein_serve(None, log_path, env={"SKEIN_DATA_DIR": str(data_dir)}) as server:
-        postmaster = data_dir / "pgdata" / "postmaster.pid"
-        assert postmaster.exists()
-        postgres_pid = int(postmaster.read_text().splitlines()[0])
-        assert "First start: created workspace 'default'" in server.log_text()
-        assert server.terminate(SHUTDOWN_WITHIN_SECONDS) == 0
-    assert not postmaster.exists()
-    poll(lambda: _exited(postgres_pid), SHUTDOWN_WITHIN_SECONDS, "the embedded postmaster to exit")
-
-
 def _exited(pid: int) -> bool:
     """Gone, or a zombie: a daemon's exit is reaped by whatever is process 1, maybe never in a container."""
     try:
@@ -177,3 +163,47 @@ def test_serve_on_a_terminal_writes_plain_text(database_url: str) -> None:
     line = next(line for line in seen.decode().splitlines() if "Application startup complete." in line)
     assert not line.lstrip().startswith("{")
     assert " INFO " in line and "uvicorn.error" in line
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: the embedded server's own user must reach it.
+    path = Path(tempfile.mkdtemp(prefix="skein-serve-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "skein serve exited early"
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("skein serve did not become ready")
+
+
+def test_first_start_prints_an_admin_key_and_sigterm_stops_postgres(data_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"SKEIN_DATA_DIR": str(data_dir), "XDG_RUNTIME_DIR": shared_runtime_dir()}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+        )
+        try:
+            _wait_ready(url, process)
+            out.seek(0)
+            key = next(line for line in out.read().decode().splitlines() if line.startswith("skn_"))
+            assert httpx.get(f"{url}/v1/api-keys", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+            assert (data_dir / "pgdata" / "postmaster.pid").exists()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert not (data_dir / "pgdata" / "postmaster.pid").exists()
