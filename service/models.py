@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    RootModel,
+    WithJsonSchema,
+)
 
 # pydantic reads TypedDicts from typing only on Python 3.12 and later.
 from typing_extensions import TypedDict
@@ -30,15 +39,29 @@ class PageQuery(QueryString):
     cursor: str | None = None
 
 
+def _within_range_in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+    return value
+
+
+# A client's time, at any offset; in UTC it must still be a time Python and
+# asyncpg can hold (0001-01-01T00:30+01:00 is not).
+ClientTime = Annotated[AwareDatetime, AfterValidator(_within_range_in_utc)]
+
+
 class CreateApiKey(RequestBody):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=3)]
-    expires_at: AwareDatetime | None = None
+    expires_at: ClientTime | None = None
     rate_limit_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
 
 def _utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat pads the year to four digits as RFC 3339 needs; strftime's %Y does not below 1000.
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 # RFC 3339 in UTC with microseconds and a "Z" suffix, as every answer gives
