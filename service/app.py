@@ -10,12 +10,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, health, problems, queries
+from service import api_keys, docs, health, metrics, openapi, problems, queries
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
 from service.db import create_pool, init_connection
 from service.errors import EXCEPTION_HANDLERS
+from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.observe import ObserveMiddleware
 from service.repository import sql
 from service.settings import Settings
 
@@ -27,6 +29,7 @@ def create_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         raise ValueError("create_app needs settings.database_url; the CLI starts an embedded server first")
     dsn = settings.database_url
+    app_metrics = Metrics()
 
     async def init(conn: asyncpg.Connection) -> None:
         await init_connection(conn)
@@ -41,16 +44,21 @@ def create_app(settings: Settings) -> Starlette:
         async with create_pool(settings, dsn, init=init) as pool:
             app.state.pool = pool
             yield
+        app_metrics.process_stopped()
 
     routes = [
         *health.routes,
         *problems.routes,
+        *openapi.routes,
+        *docs.routes,
+        *metrics.routes,
         Mount("/v1", routes=[*api_keys.routes, *queries.routes], middleware=[Middleware(AuthMiddleware)]),
     ]
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware),
+            Middleware(ObserveMiddleware, metrics=app_metrics),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, unlimited_paths=UNLIMITED_BODY_PATHS),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -58,6 +66,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.cursors = None
+    app.state.metrics = app_metrics
     return app
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -15,6 +17,9 @@ from service.auth import SCOPES
 from service.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+# How long in-flight requests may run on after SIGTERM before they are cut off.
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 class CommandError(Exception):
@@ -116,6 +121,27 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> None:
     print(f"migrations applied: {names}")
 
 
+@contextmanager
+def metrics_directory(workers: int) -> Iterator[None]:
+    """With several workers, a fresh directory where prometheus_client keeps every worker's values.
+
+    Set before uvicorn starts the workers, which inherit it; a directory the
+    operator chose is used as it is and kept.
+    """
+    from service.metrics import MULTIPROCESS_DIR
+
+    if workers < 2 or os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    path = tempfile.mkdtemp(prefix="skein-metrics-")
+    os.environ[MULTIPROCESS_DIR] = path
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_DIR]
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(EXIT_OK)
 
@@ -123,9 +149,10 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 def run_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from service.logs import log_config
     from service.migrations import migrate_database
 
-    with database(settings) as dsn:
+    with database(settings) as dsn, metrics_directory(args.workers):
         asyncio.run(migrate_database(dsn))
         if settings.database_url is None:
             key = asyncio.run(_bootstrap_default_workspace(dsn))
@@ -144,8 +171,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            timeout_graceful_shutdown=10,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             proxy_headers=False,
+            log_config=log_config(terminal=sys.stderr.isatty()),
+            access_log=False,
         )
 
 

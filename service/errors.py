@@ -52,6 +52,13 @@ class ValidationFailed(Problem):
         super().__init__(detail, errors=errors[:100])
 
 
+class UnstorableText(ValidationFailed):
+    """Text holding U+0000, which PostgreSQL's text and jsonb cannot store, wherever in the request it came."""
+
+    def __init__(self) -> None:
+        super().__init__([{"detail": "must not contain U+0000 (NUL), which PostgreSQL cannot store"}])
+
+
 class Unauthorized(Problem):
     status = 401
     title = "Unauthorized"
@@ -127,6 +134,8 @@ class InternalError(Problem):
 # Anything not listed is our bug: 500, logged, never shown.
 _SQLSTATE_PROBLEMS: dict[str, type[Problem]] = {
     "57014": QueryTimeout,  # query_canceled: statement_timeout or our cancel
+    "22021": UnstorableText,  # character_not_in_repertoire: a NUL in a text parameter
+    "22P05": UnstorableText,  # untranslatable_character: \u0000 in a jsonb value
     "08": Unavailable,  # connection exceptions
     "53": Unavailable,  # insufficient resources, e.g. too many connections
     "57P01": Unavailable,  # admin_shutdown
@@ -182,20 +191,26 @@ async def handle_database_error(request: Request, exc: Exception) -> JSONRespons
     if kind is InternalError:
         return await handle_unexpected(request, exc)
     if kind is Unavailable:
-        logger.warning("database unavailable (sqlstate %s) request_id=%s", sqlstate, _request_id(request))
+        request_id = _request_id(request)
+        logger.warning(
+            "database unavailable (sqlstate %s) request_id=%s", sqlstate, request_id, extra={"request_id": request_id}
+        )
     return problem_response(request, kind())
 
 
 async def handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
     """The socket to PostgreSQL failed: refused, reset, or unreachable."""
-    logger.warning("database unreachable (%s) request_id=%s", type(exc).__name__, _request_id(request))
+    request_id = _request_id(request)
+    logger.warning(
+        "database unreachable (%s) request_id=%s", type(exc).__name__, request_id, extra={"request_id": request_id}
+    )
     return problem_response(request, Unavailable())
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     """Our bug. Runs outside the request middleware, so it sets ``X-Request-ID`` itself."""
     request_id = _request_id(request)
-    logger.error("unhandled error request_id=%s", request_id, exc_info=exc)
+    logger.error("unhandled error request_id=%s", request_id, exc_info=exc, extra={"request_id": request_id})
     response = problem_response(request, InternalError())
     if request_id:
         response.headers["X-Request-ID"] = request_id

@@ -33,7 +33,7 @@ DESCRIPTIONS: dict[type[Problem], str] = {
 PAGES: dict[str, type[Problem]] = {kind.type.removeprefix("/problems/"): kind for kind in DESCRIPTIONS}
 
 
-@operation(summary="A short page documenting one of Skein's problem types", problems=(404,))
+@operation(summary="A short page documenting one of Skein's problem types", text="text/html", problems=(404,))
 async def problem_page(request: Request) -> HTMLResponse:
     kind = PAGES.get(request.path_params["slug"])
     if kind is None:

@@ -8,6 +8,7 @@ the OpenAPI document is generated from them.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -30,6 +31,9 @@ class Operation:
     query: type[BaseModel] | None = None
     # Status to the model of the answer's body; None for an empty body (204).
     responses: Mapping[int, type[BaseModel] | None] = dataclasses.field(default_factory=lambda: {200: None})
+    # The media type of a text answer (an HTML page, Prometheus text): its
+    # success responses carry that text, which no model describes.
+    text: str | None = None
     # Error statuses this route answers beyond those every route may answer.
     problems: tuple[int, ...] = ()
 
@@ -57,6 +61,14 @@ class MethodRoute(Route):
 
         dispatch.__name__ = "_".join(handler.__name__ for handler in self.handlers.values())
         super().__init__(path, dispatch, methods=list(handlers))
+
+
+_CONVERTOR = re.compile(r"\{(\w+):\w+\}")
+
+
+def path_template(path: str) -> str:
+    """A route's path as clients and dashboards see it: ``/nodes/{type}/{key:path}`` is ``/nodes/{type}/{key}``."""
+    return _CONVERTOR.sub(r"{\1}", path)
 
 
 def route(path: str, **handlers: Handler) -> MethodRoute:

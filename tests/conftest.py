@@ -35,6 +35,7 @@ from service.embedded import embedded_postgres
 from service.migrations import migrate_database
 from service.repository import sql
 from service.settings import Settings
+from tests.serving import Server, skein_serve
 
 TEST_DATABASE_URL = "SKEIN_TEST_DATABASE_URL"
 
@@ -208,3 +209,12 @@ def bearer(key: str) -> dict[str, str]:
 async def auth(make_key: KeyFactory) -> dict[str, str]:
     """Headers of a key with every scope in this test's workspace."""
     return bearer(await make_key())
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One ``skein serve`` on the session database, for the tests that need a real socket."""
+    # The fuzzer sends hundreds of requests a minute with one key; the limiter has tests of its own.
+    env = {"SKEIN_RATE_LIMIT": "1000000"}
+    with skein_serve(database_url, tmp_path_factory.mktemp("serve") / "serve.log", env=env) as running:
+        yield running
