@@ -48,7 +48,13 @@ def serve(env: dict[str, str], workers: int = 1, ready_within: float = 60.0) -> 
                 if time.monotonic() > deadline:
                     raise RuntimeError("skein serve did not become ready")
                 time.sleep(0.1)
-            yield url
+            try:
+                yield url
+            except BaseException:
+                # Whatever failed in the caller, the server's side of it is here.
+                log.seek(0)
+                sys.stderr.write(log.read().decode(errors="replace")[-20000:])
+                raise
         finally:
             process.terminate()
             process.wait(timeout=30)

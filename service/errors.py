@@ -207,6 +207,14 @@ async def handle_connection_error(request: Request, exc: Exception) -> JSONRespo
     return problem_response(request, Unavailable())
 
 
+async def handle_interface_error(request: Request, exc: Exception) -> JSONResponse:
+    """asyncpg's own errors: a connection that PostgreSQL closed under us is an outage, the rest our bug."""
+    message = str(exc)
+    if "connection" in message and "closed" in message:
+        return await handle_connection_error(request, exc)
+    return await handle_unexpected(request, exc)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     """Our bug. Runs outside the request middleware, so it sets ``X-Request-ID`` itself."""
     request_id = _request_id(request)
@@ -225,6 +233,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Problem: handle_problem,
     HTTPException: handle_http_exception,
     asyncpg.PostgresError: handle_database_error,
+    asyncpg.InterfaceError: handle_interface_error,
     OSError: handle_connection_error,
     Exception: handle_unexpected,
 }

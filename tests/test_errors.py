@@ -27,6 +27,9 @@ ESCAPING_ERRORS = [
     (asyncpg.exceptions.TooManyConnectionsError(SECRET), 503, "/problems/unavailable"),
     (asyncpg.exceptions.AdminShutdownError(SECRET), 503, "/problems/unavailable"),
     (ConnectionRefusedError(SECRET), 503, "/problems/unavailable"),
+    # asyncpg's words for a connection PostgreSQL closed under it, e.g. mid-shutdown.
+    (asyncpg.exceptions.InterfaceError("connection is closed"), 503, "/problems/unavailable"),
+    (asyncpg.exceptions.InterfaceError(SECRET), 500, "about:blank"),
     (asyncpg.exceptions.InternalServerError(SECRET), 500, "about:blank"),
 ]
 
