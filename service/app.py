@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, health, problems
+from service import api_keys, edges, health, nodes, problems
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
 from service.db import create_pool
@@ -38,7 +38,11 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         *health.routes,
         *problems.routes,
-        Mount("/v1", routes=[*api_keys.routes], middleware=[Middleware(AuthMiddleware)]),
+        Mount(
+            "/v1",
+            routes=[*api_keys.routes, *nodes.routes, *edges.routes],
+            middleware=[Middleware(AuthMiddleware)],
+        ),
     ]
     app = Starlette(
         routes=routes,
