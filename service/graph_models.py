@@ -213,7 +213,9 @@ class Batch(RequestBody):
     def _at_most_max_items(self) -> Self:
         total = len(self.nodes) + len(self.edges) + len(self.delete_edges) + len(self.delete_nodes)
         if total > MAX_BATCH_ITEMS:
-            raise ValueError(f"a batch holds at most {MAX_BATCH_ITEMS} items across its four lists; this one has {total}")
+            raise ValueError(
+                f"a batch holds at most {MAX_BATCH_ITEMS} items across its four lists; this one has {total}"
+            )
         return self
 
 
@@ -232,10 +234,13 @@ class ImportLine(RequestBody):
 
 class NodeListQuery(PageQuery):
     type: NodeType | None = None
-    match: Annotated[
-        Json[Properties],
-        Field(description="A JSON object that the node's properties must contain (PostgreSQL @>)."),
-    ] | None = None
+    match: (
+        Annotated[
+            Json[Properties],
+            Field(description="A JSON object that the node's properties must contain (PostgreSQL @>)."),
+        ]
+        | None
+    ) = None
 
 
 class EdgeListQuery(PageQuery):

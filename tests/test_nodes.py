@@ -42,7 +42,9 @@ async def test_put_creates_a_node_with_201_and_its_location(client: httpx.AsyncC
     assert response.headers["location"] == "/v1/nodes/service/checkout"
 
 
-async def test_put_again_replaces_the_properties_whole_with_200(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+async def test_put_again_replaces_the_properties_whole_with_200(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
     first = (await put_node(client, auth, "service:a", {"x": 1, "y": 2})).json()
     response = await client.put("/v1/nodes/service/a", json={"properties": {"z": 3}}, headers=auth)
     assert response.status_code == 200
@@ -80,7 +82,17 @@ async def test_an_encoded_slash_and_a_plain_slash_address_the_same_key(
 
 @pytest.mark.parametrize(
     "key",
-    ["a/b/c", "/leading", "trailing/", "50% off", "%2F literally", "with space", "emoji 🧶", "url:https://x/y?q=1#f", "é"],
+    [
+        "a/b/c",
+        "/leading",
+        "trailing/",
+        "50% off",
+        "%2F literally",
+        "with space",
+        "emoji 🧶",
+        "url:https://x/y?q=1#f",
+        "é",
+    ],
 )
 async def test_any_key_round_trips_through_the_path(client: httpx.AsyncClient, auth: dict[str, str], key: str) -> None:
     put = await client.put(node_path("thing", key), json={}, headers=auth)
@@ -206,9 +218,7 @@ async def test_a_patch_that_is_not_a_json_object_answers_400(
     assert (await client.get("/v1/nodes/t/k", headers=auth)).json()["properties"] == {"a": 1}
 
 
-async def test_a_patch_that_would_grow_past_64_kib_answers_400(
-    client: httpx.AsyncClient, auth: dict[str, str]
-) -> None:
+async def test_a_patch_that_would_grow_past_64_kib_answers_400(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     await put_node(client, auth, "t:k", {"a": "x" * 40_000})
     response = await client.patch("/v1/nodes/t/k", json={"b": "y" * 40_000}, headers={**auth, **MERGE_PATCH})
     assert list(errors_by_pointer(assert_problem(response, 400, VALIDATION))) == ["#"]
