@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, batch, edges, health, nodes, problems
+from service import api_keys, batch, edges, health, imports, nodes, problems
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
 from service.db import create_pool
@@ -40,7 +40,7 @@ def create_app(settings: Settings) -> Starlette:
         *problems.routes,
         Mount(
             "/v1",
-            routes=[*api_keys.routes, *nodes.routes, *edges.routes, *batch.routes],
+            routes=[*api_keys.routes, *nodes.routes, *edges.routes, *batch.routes, *imports.routes],
             middleware=[Middleware(AuthMiddleware)],
         ),
     ]
