@@ -8,6 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from service.settings import Settings
 from tests.graph import VALIDATION, all_pages, errors_by_pointer, put_edge, put_node
 from tests.helpers import assert_problem, test_sql
 
@@ -217,3 +218,19 @@ async def test_errors_list_at_most_the_first_100_faults(
 async def test_a_non_json_batch_answers_415(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     response = await client.post("/v1/batch", content=b"{}", headers={**auth, "Content-Type": "application/x-ndjson"})
     assert_problem(response, 415)
+
+
+async def test_a_batch_body_over_the_size_limit_answers_413(
+    client: httpx.AsyncClient, auth: dict[str, str], settings: Settings
+) -> None:
+    padding = "x" * 500
+    count = settings.max_body_bytes // 500 + 1
+    body = {"nodes": [{"type": "n", "key": str(i), "properties": {"p": padding}} for i in range(count)]}
+    assert_problem(await client.post("/v1/batch", json=body, headers=auth), 413)
+    assert await all_pages(client, auth, "/v1/nodes") == []
+
+
+async def test_malformed_json_batch_answers_400(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    headers = {**auth, "Content-Type": "application/json"}
+    response = await client.post("/v1/batch", content=b'{"nodes": [', headers=headers)
+    assert list(errors_by_pointer(assert_problem(response, 400, VALIDATION))) == ["#"]

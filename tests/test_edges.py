@@ -237,3 +237,14 @@ async def test_delete_with_a_malformed_ref_answers_400(client: httpx.AsyncClient
     params = {"source": "a:1", "type": "t", "target": "no-colon"}
     body = assert_problem(await client.delete("/v1/edges", params=params, headers=auth), 400, VALIDATION)
     assert [error["parameter"] for error in body["errors"]] == ["target"]
+
+
+async def test_a_non_json_edge_body_answers_415(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    response = await client.put("/v1/edges", content=b"{}", headers={**auth, "Content-Type": "text/plain"})
+    assert_problem(response, 415)
+
+
+async def test_malformed_json_edge_body_answers_400(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    headers = {**auth, "Content-Type": "application/json"}
+    response = await client.put("/v1/edges", content=b'{"source": ', headers=headers)
+    assert list(errors_by_pointer(assert_problem(response, 400, VALIDATION))) == ["#"]
