@@ -30,12 +30,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from benchkit import BENCH_DIR, bench_database, new_workspace_key, print_table, rss_bytes, serve
+from benchkit import BENCH_DIR, bench_database, bench_sql, new_workspace_key, print_table, rss_bytes, run_query, serve
 
 from service.migrations import migrate
 from service.repository import sql
 
 EDGE_TYPES = ("calls", "reads", "owns")
+# Made by scripts/sql/bench/create_raw_schema.sql.
 RAW_SCHEMA = "bench_raw"
 CHUNK_BYTES = 256 * 1024
 MB = 1024 * 1024
@@ -82,11 +83,7 @@ def write_ndjson(path: Path, nodes: int, triples: list[tuple[int, int, int]]) ->
 
 async def raw_copy(dsn: str, nodes: int, triples: list[tuple[int, int, int]]) -> float:
     """Seconds to COPY the nodes, then the resolved edges, into Skein's tables in a schema of their own."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(f"create schema {RAW_SCHEMA}")
-    finally:
-        await conn.close()
+    await run_query(dsn, bench_sql.create_raw_schema)
     conn = await asyncpg.connect(dsn, server_settings={"search_path": RAW_SCHEMA})
     try:
         await migrate(conn)
@@ -99,7 +96,7 @@ async def raw_copy(dsn: str, nodes: int, triples: list[tuple[int, int, int]]) ->
             (workspace_id, source + 1, EDGE_TYPES[edge_type], target + 1, json.dumps({"weight": n % 10}))
             for n, (source, edge_type, target) in enumerate(triples)
         ]
-        await conn.execute("checkpoint")
+        await bench_sql.checkpoint(conn)
         started = time.perf_counter()
         await conn.copy_records_to_table(
             "nodes", records=node_rows, columns=["id", "workspace_id", "type", "key", "properties"]
@@ -108,7 +105,7 @@ async def raw_copy(dsn: str, nodes: int, triples: list[tuple[int, int, int]]) ->
             "edges", records=edge_rows, columns=["workspace_id", "source_id", "type", "target_id", "properties"]
         )
         elapsed = time.perf_counter() - started
-        assert await conn.fetchval("select count(*) from edges") == len(triples)
+        assert await bench_sql.count_edges(conn) == len(triples)
         return elapsed
     finally:
         await conn.close()
@@ -174,7 +171,7 @@ def main() -> None:
         with serve(dsn) as (base_url, pid):
             post_import(base_url, asyncio.run(new_workspace_key(dsn)), warm_up)
             key = asyncio.run(new_workspace_key(dsn))
-            conn_checkpoint(dsn)
+            asyncio.run(run_query(dsn, bench_sql.checkpoint))
             before = rss_bytes(pid)
             with MemorySampler(pid) as memory:
                 started = time.perf_counter()
@@ -207,19 +204,6 @@ def main() -> None:
             ["growth", f"{(memory.peak - before) / MB:.0f}"],
         ],
     )
-
-
-def conn_checkpoint(dsn: str) -> None:
-    """Start each load with no dirty buffers left over from the one before."""
-
-    async def run() -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute("checkpoint")
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@
 Not a benchmark itself (``scripts/bench`` runs ``bench_<name>.py``). The
 database is on the server named by ``DATABASE_URL``, or else on an embedded
 PostgreSQL kept under ``.bench/``; each run makes its own database there
-and drops it at the end.
+and drops it at the end: one run at a time per server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -17,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -25,9 +27,14 @@ import httpx
 from service.auth import SCOPES, issue_key
 from service.migrations import migrate_database
 from service.repository import sql
+from service.sqlfiles import Queries, Query
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".bench"
+BENCH_DATABASE = "skein_bench"
+
+# Statements only the benchmarks need, from scripts/sql/bench/.
+bench_sql = Queries.load(Path(__file__).resolve().parent / "sql")
 
 
 @contextlib.contextmanager
@@ -42,33 +49,27 @@ def _server_dsn() -> Iterator[str]:
         yield dsn
 
 
-def _with_database(dsn: str, name: str) -> str:
-    parts = urlsplit(dsn)
-    return urlunsplit(parts._replace(path=f"/{name}"))
+async def run_query(dsn: str, query: Query, **params: Any) -> Any:
+    """One statement on a connection of its own."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await query(conn, **params)
+    finally:
+        await conn.close()
 
 
 @contextlib.contextmanager
 def bench_database() -> Iterator[str]:
     """A fresh, migrated database for one run, dropped afterwards."""
-    import asyncio
-
-    name = f"skein_bench_{uuid.uuid4().hex[:8]}"
-
-    async def admin(statement: str, dsn: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
     with _server_dsn() as server:
-        asyncio.run(admin(f"create database {name}", server))
-        dsn = _with_database(server, name)
+        asyncio.run(run_query(server, bench_sql.drop_bench_database))
+        asyncio.run(run_query(server, bench_sql.create_bench_database))
+        dsn = urlunsplit(urlsplit(server)._replace(path=f"/{BENCH_DATABASE}"))
         try:
             asyncio.run(migrate_database(dsn))
             yield dsn
         finally:
-            asyncio.run(admin(f"drop database {name} with (force)", server))
+            asyncio.run(run_query(server, bench_sql.drop_bench_database))
 
 
 async def new_workspace_key(dsn: str) -> str:
