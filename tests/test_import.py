@@ -10,6 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from service import imports
 from service.settings import Settings
 from tests.conftest import client_for, running_app
 from tests.graph import VALIDATION, all_pages, put_edge, put_node
@@ -214,3 +215,96 @@ async def test_a_line_longer_than_the_body_size_limit_is_a_bad_line(
     for content in (body, chunks()):
         problem = assert_problem(await _import(small_limit_client, auth, content), 400, VALIDATION)
         assert [fault["line"] for fault in problem["errors"]] == [2]
+
+
+@pytest.fixture
+def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two lines, so that a short import crosses many batch boundaries."""
+    monkeypatch.setattr(imports, "BATCH_LINES", 2)
+
+
+async def test_edges_before_their_nodes_wait_for_later_batches(
+    client: httpx.AsyncClient, auth: dict[str, str], tiny_batches: None
+) -> None:
+    body = _ndjson(
+        edge("svc:a", "calls", "svc:b", w=1),
+        edge("svc:b", "calls", "svc:c"),
+        node("svc:a"),
+        node("svc:b"),
+        edge("svc:a", "calls", "svc:a"),
+        node("svc:c"),
+    )
+    result = await _imported(client, auth, body)
+    assert result == {"nodes": {"created": 3, "updated": 0}, "edges": {"created": 3, "updated": 0}}
+    edges = await all_pages(client, auth, "/v1/edges")
+    assert [(e["source"], e["target"], e["properties"]) for e in edges] == [
+        ("svc:a", "svc:a", {}),
+        ("svc:a", "svc:b", {"w": 1}),
+        ("svc:b", "svc:c", {}),
+    ]
+
+
+async def test_a_later_written_line_wins_over_an_earlier_waiting_one(
+    client: httpx.AsyncClient, auth: dict[str, str], tiny_batches: None
+) -> None:
+    body = _ndjson(
+        edge("svc:a", "calls", "svc:b", v=1),
+        node("svc:x"),
+        node("svc:a"),
+        node("svc:b"),
+        edge("svc:a", "calls", "svc:b", v=2),
+    )
+    result = await _imported(client, auth, body)
+    assert result["edges"] == {"created": 1, "updated": 0}
+    assert (await all_pages(client, auth, "/v1/edges"))[0]["properties"] == {"v": 2}
+
+
+async def test_rows_on_lines_of_several_batches_count_once(
+    client: httpx.AsyncClient, auth: dict[str, str], tiny_batches: None
+) -> None:
+    await put_node(client, auth, "svc:old")
+    await put_edge(client, auth, "svc:old", "calls", "svc:old")
+    body = _ndjson(
+        node("svc:old", v=1),
+        node("svc:new", v=1),
+        edge("svc:old", "calls", "svc:old", v=1),
+        edge("svc:new", "calls", "svc:old", v=1),
+        node("svc:old", v=2),
+        node("svc:new", v=2),
+        edge("svc:old", "calls", "svc:old", v=2),
+        edge("svc:new", "calls", "svc:old", v=2),
+    )
+    result = await _imported(client, auth, body)
+    assert result == {"nodes": {"created": 1, "updated": 1}, "edges": {"created": 1, "updated": 1}}
+    nodes = await all_pages(client, auth, "/v1/nodes")
+    edges = await all_pages(client, auth, "/v1/edges")
+    assert [item["properties"] for item in nodes + edges] == [{"v": 2}] * 4
+
+
+async def test_a_bad_line_after_merged_batches_writes_nothing(
+    app: Starlette, client: httpx.AsyncClient, auth: dict[str, str], workspace: int, tiny_batches: None
+) -> None:
+    await put_node(client, auth, "svc:a", {"v": 1})
+    before = await _graph(app, workspace)
+    body = _ndjson(node("svc:a", v=2), node("svc:b"), edge("svc:a", "e", "svc:b"), node("svc:c"), node("svc:d"), "x")
+    problem = assert_problem(await _import(client, auth, body), 400, VALIDATION)
+    assert [fault["line"] for fault in problem["errors"]] == [6]
+    assert await _graph(app, workspace) == before
+
+
+async def test_an_end_missing_after_every_batch_is_a_bad_line(
+    app: Starlette, client: httpx.AsyncClient, auth: dict[str, str], workspace: int, tiny_batches: None
+) -> None:
+    body = _ndjson(
+        edge("svc:a", "e", "svc:b"),
+        edge("svc:a", "e", "svc:ghost"),
+        node("svc:a"),
+        node("svc:b"),
+        edge("svc:ghost", "e", "svc:b"),
+    )
+    problem = assert_problem(await _import(client, auth, body), 400, VALIDATION)
+    assert [(fault["line"], fault["pointer"]) for fault in problem["errors"]] == [
+        (2, "#/edge/target"),
+        (5, "#/edge/source"),
+    ]
+    assert await _graph(app, workspace) == ""

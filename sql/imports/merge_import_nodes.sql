@@ -1,7 +1,14 @@
 -- returns: row
 -- params: workspace_id
--- An import's nodes, one statement for all: each node once, from its last
--- line, created or its properties replaced whole; how many of each.
+-- The node lines of one batch, one statement for all: each node once, from
+-- its last line, created or its properties replaced whole.
+--
+-- A node that an earlier batch of this import wrote (its row has this
+-- transaction as xmin) is left alone here and counted in repeated; the
+-- caller then runs rewrite_import_nodes. So created counts new rows (an
+-- updated row carries the updating transaction in xmax, a new one 0) and
+-- updated counts rows that existed before the import, each node once
+-- however many batches name it, with no lookup beyond the upsert's own.
 with latest as (
     select distinct on (node_type, node_key) node_type, node_key, properties
     from import_staging
@@ -15,8 +22,10 @@ upserted as (
     on conflict (workspace_id, type, key) do update
     set properties = excluded.properties,
         updated_at = now()
+    where n.xmin <> pg_current_xact_id()::xid
     returning (n.xmax = 0) as created
 )
 select count(*) filter (where created) as created,
-       count(*) filter (where not created) as updated
+       count(*) filter (where not created) as updated,
+       (select count(*) from latest) - count(*) as repeated
 from upserted;

@@ -6,14 +6,17 @@
 -- nodes_natural_key keeps a selective match cheap in a large workspace.
 create index nodes_properties_idx on nodes using gin (properties jsonb_path_ops);
 
--- The shape of an import's staging table, one row per NDJSON line: a node
--- line fills node_type and node_key, an edge line the source, edge and
--- target columns. Each import creates a temporary table of this shape under
--- the same name (create temp table import_staging (like import_staging)),
--- which shadows this one in its session because the temporary schema is
--- searched first. This table is never written (every row fails the check,
--- which the temporary copy does not inherit); it exists so that the
--- import's queries prepare against the schema like every other query.
+-- The shapes of an import's two working tables, one row per NDJSON line: a
+-- node line fills node_type and node_key, an edge line the source, edge and
+-- target columns. import_staging holds the batch of lines being merged;
+-- import_pending the edge lines whose ends were not known when their batch
+-- was merged (they may name nodes of later lines). Each import creates
+-- temporary tables of these shapes under the same names (create temp table
+-- import_staging (like import_staging)), which shadow these in its session
+-- because the temporary schema is searched first. These two are never
+-- written (every row fails the check, which the temporary copies do not
+-- inherit); they exist so that the import's queries prepare against the
+-- schema like every other query.
 create table import_staging (
     line        bigint not null,
     node_type   text collate "C",
@@ -25,4 +28,9 @@ create table import_staging (
     target_key  text collate "C",
     properties  text,
     constraint import_staging_is_only_a_shape check (false)
+);
+
+create table import_pending (
+    like import_staging,
+    constraint import_pending_is_only_a_shape check (false)
 );
