@@ -41,34 +41,39 @@ def check_key(value: str) -> str:
     return value
 
 
+def split_ref(text: str) -> tuple[str, str]:
+    """A ref's type and key, split at the first ``:``; ValueError when either breaks its rule."""
+    node_type, colon, key = text.partition(":")
+    if not colon:
+        raise ValueError('must be a node reference "<type>:<key>"')
+    try:
+        check_type(node_type)
+    except ValueError as exc:
+        raise ValueError(f"the type before the first ':' {exc}") from None
+    try:
+        check_key(key)
+    except ValueError as exc:
+        raise ValueError(f"the key after the first ':' {exc}") from None
+    return node_type, key
+
+
 @dataclasses.dataclass(frozen=True)
 class NodeRef:
-    """A node's natural key; as text, ``"<type>:<key>"`` split at the first ``:``."""
+    """A node's natural key; as text, ``"<type>:<key>"``."""
 
     type: str
     key: str
 
     @classmethod
     def parse(cls, text: str) -> NodeRef:
-        node_type, colon, key = text.partition(":")
-        if not colon:
-            raise ValueError('must be a node reference "<type>:<key>"')
-        try:
-            check_type(node_type)
-        except ValueError as exc:
-            raise ValueError(f"the type before the first ':' {exc}") from None
-        try:
-            check_key(key)
-        except ValueError as exc:
-            raise ValueError(f"the key after the first ':' {exc}") from None
-        return cls(node_type, key)
+        return cls(*split_ref(text))
 
     def __str__(self) -> str:
         return f"{self.type}:{self.key}"
 
 
 def check_ref(value: str) -> str:
-    NodeRef.parse(value)
+    split_ref(value)
     return value
 
 
@@ -78,10 +83,14 @@ def _must_be_object(value: Any) -> Any:
     return value
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def compact_json(value: Any) -> str:
     """The form the size limit is measured in; rejects NaN and infinities, which JSON has not."""
     try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _COMPACT.encode(value)
     except ValueError:
         raise ValueError("numbers must be finite") from None
 

@@ -37,7 +37,7 @@ from service.auth import principal_of
 from service.bodies import body_errors, media_type
 from service.db import connect
 from service.errors import UnsupportedMediaType, ValidationFailed
-from service.graph_models import ImportLine, ImportResult, NodeRef, UpsertCounts, compact_json
+from service.graph_models import ImportLine, ImportResult, UpsertCounts, compact_json
 from service.repository import sql
 from service.routing import operation, respond, route
 from service.settings import Settings
@@ -143,9 +143,11 @@ class Stager:
             return (number, node.type, node.key, None, None, None, None, None, _properties(node.properties))
         assert line.edge is not None
         edge = line.edge
-        source, target = NodeRef.parse(edge.source), NodeRef.parse(edge.target)
+        # Both refs are valid: the model checked them.
+        source_type, _, source_key = edge.source.partition(":")
+        target_type, _, target_key = edge.target.partition(":")
         properties = _properties(edge.properties)
-        return (number, None, None, source.type, source.key, edge.type, target.type, target.key, properties)
+        return (number, None, None, source_type, source_key, edge.type, target_type, target_key, properties)
 
 
 @dataclasses.dataclass
