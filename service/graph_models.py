@@ -1,6 +1,6 @@
 """Nodes, edges, batches and imports: the rules of the contract, and the models that apply them.
 
-Each rule is one function (``check_type``, ``check_key``, ``parse_ref``,
+Each rule is one function (``check_type``, ``check_key``, ``split_ref``,
 ``check_properties``) so that bodies, path segments, query parameters and
 import lines all reject the same input with the same words.
 """
@@ -180,16 +180,13 @@ Properties = Annotated[
 ]
 
 
-# Requests
-
-
 class NodeWrite(RequestBody):
     """The body of ``PUT /v1/nodes/{type}/{key}``: the node's whole new properties."""
 
     properties: Properties = {}
 
 
-class NodePatch(RootModel[dict[str, Any]]):
+class NodePatch(RootModel[Annotated[dict[str, Any], BeforeValidator(_must_be_object)]]):
     """A JSON Merge Patch (RFC 7396) of the node's properties: a null member deletes that member."""
 
 
@@ -262,9 +259,6 @@ class EdgeDeleteQuery(QueryString):
     source: Ref
     type: EdgeType
     target: Ref
-
-
-# Responses
 
 
 class Node(ResponseBody):
