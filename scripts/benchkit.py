@@ -93,15 +93,18 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve(dsn: str, **environment: str) -> Iterator[tuple[str, int]]:
-    """``skein serve`` in a subprocess on loopback; yields its base URL and process id."""
+    """``skein serve`` in a subprocess on loopback, its log in .bench/serve.log; yields its URL and process id."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": dsn, **environment}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = BENCH_DIR / "serve.log"
+    BENCH_DIR.mkdir(exist_ok=True)
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -112,7 +115,7 @@ def serve(dsn: str, **environment: str) -> Iterator[tuple[str, int]]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"skein serve did not start: {process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"skein serve did not start; see {log}")
             time.sleep(0.1)
         yield base_url, process.pid
     finally:

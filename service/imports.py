@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import pydantic
@@ -108,7 +108,7 @@ class Stager:
         ]
         return sorted(self.faults + too_long, key=lambda fault: fault["line"])
 
-    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[list[tuple[Any, ...]]]:
+    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncGenerator[list[tuple[Any, ...]], None]:
         """Batches of BATCH_LINES rows, the last one shorter; stops reading at MAX_FAULTS faults."""
         batch: list[tuple[Any, ...]] = []
         async for chunk in chunks:
