@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect
+from starlette.types import Message
 
 from service import imports
 from service.settings import Settings
@@ -308,3 +310,37 @@ async def test_an_end_missing_after_every_batch_is_a_bad_line(
         (5, "#/edge/source"),
     ]
     assert await _graph(app, workspace) == ""
+
+
+async def test_an_import_cut_off_mid_stream_writes_nothing(
+    app: Starlette, client: httpx.AsyncClient, auth: dict[str, str], workspace: int, tiny_batches: None
+) -> None:
+    chunks = [_ndjson(node(f"svc:{i}")) for i in range(9)]
+    messages: list[Message] = [{"type": "http.request", "body": chunk, "more_body": True} for chunk in chunks]
+    messages.append({"type": "http.disconnect"})
+
+    async def receive() -> Message:
+        return messages.pop(0)
+
+    async def send(message: Message) -> None:
+        pass
+
+    headers = [(name.lower().encode(), value.encode()) for name, value in {**auth, "Content-Type": NDJSON}.items()]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/import",
+        "raw_path": b"/v1/import",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("skein.test", 80),
+    }
+    with pytest.raises(ClientDisconnect):
+        await app(scope, receive, send)
+    assert await _graph(app, workspace) == ""
+    assert (await _imported(client, auth, _ndjson(node("svc:after"))))["nodes"]["created"] == 1
