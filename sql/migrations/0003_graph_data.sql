@@ -1,4 +1,4 @@
--- Graph data: an index for property matches, and the shape of import staging.
+-- Graph data: an index for property matches, and the shapes of the import's working tables.
 --
 -- GET /v1/nodes?match= is a containment test (properties @> match):
 -- jsonb_path_ops indexes exactly that operator, in a smaller index than the
