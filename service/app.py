@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from service import api_keys, docs, health, metrics, openapi, problems, queries
+from service import api_keys, batch, docs, edges, health, imports, metrics, nodes, openapi, problems, queries
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
 from service.db import create_pool, init_connection
@@ -52,7 +52,11 @@ def create_app(settings: Settings) -> Starlette:
         *openapi.routes,
         *docs.routes,
         *metrics.routes,
-        Mount("/v1", routes=[*api_keys.routes, *queries.routes], middleware=[Middleware(AuthMiddleware)]),
+        Mount(
+            "/v1",
+            routes=[*api_keys.routes, *nodes.routes, *edges.routes, *batch.routes, *imports.routes, *queries.routes],
+            middleware=[Middleware(AuthMiddleware)],
+        ),
     ]
     app = Starlette(
         routes=routes,

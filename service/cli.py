@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 from service.auth import SCOPES
@@ -178,6 +180,16 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
         )
 
 
+def run_import(args: argparse.Namespace, settings: Settings) -> None:
+    from service.import_command import ImportFailed, upload
+
+    try:
+        result = upload(args.file, args.url, args.key)
+    except ImportFailed as exc:
+        raise CommandError(str(exc)) from None
+    print(json.dumps(result))
+
+
 class Parser(argparse.ArgumentParser):
     """Bad usage answers the contract's one stderr line, not argparse's usage block."""
 
@@ -208,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--name", default="cli")
     key.add_argument("--rate-limit", type=_positive_int, default=None, help="requests per minute")
     key.set_defaults(run=run_create_key)
+
+    upload = commands.add_parser("import", help="stream an NDJSON file to a running service's /v1/import")
+    upload.add_argument("file", type=Path, metavar="FILE")
+    upload.add_argument("--url", required=True, help="the service's base URL, e.g. http://127.0.0.1:8000")
+    upload.add_argument("--key", required=True, help="an API key with the write scope")
+    upload.set_defaults(run=run_import)
     return parser
 
 

@@ -1,0 +1,3 @@
+-- returns: status
+-- Benchmarks only: an empty database for one run; migrations fill it.
+create database skein_bench;

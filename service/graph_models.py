@@ -1,0 +1,332 @@
+"""Nodes, edges, batches and imports: the rules of the contract, and the models that apply them.
+
+Each rule is one function (``check_type``, ``check_key``, ``split_ref``,
+``check_properties``) so that bodies, path segments, query parameters and
+import lines all reject the same input with the same words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BeforeValidator, Field, Json, RootModel, WithJsonSchema, model_validator
+
+from service.models import PageQuery, QueryString, RequestBody, ResponseBody, Timestamp
+
+TYPE_PATTERN = "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
+MAX_KEY_LENGTH = 512
+MAX_PROPERTIES_BYTES = 64 * 1024
+MAX_PROPERTIES_DEPTH = 32
+MAX_BATCH_ITEMS = 10_000
+
+_TYPE = re.compile(TYPE_PATTERN[1:-1])
+# Unicode's control characters (category Cc): C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def check_type(value: str) -> str:
+    if not _TYPE.fullmatch(value):
+        raise ValueError(f"must match {TYPE_PATTERN}")
+    return value
+
+
+def check_key(value: str) -> str:
+    if not 1 <= len(value) <= MAX_KEY_LENGTH:
+        raise ValueError(f"must be 1 to {MAX_KEY_LENGTH} characters")
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """A ref's type and key, split at the first ``:``; ValueError when either breaks its rule."""
+    node_type, colon, key = text.partition(":")
+    if not colon:
+        raise ValueError('must be a node reference "<type>:<key>"')
+    try:
+        check_type(node_type)
+    except ValueError as exc:
+        raise ValueError(f"the type before the first ':' {exc}") from None
+    try:
+        check_key(key)
+    except ValueError as exc:
+        raise ValueError(f"the key after the first ':' {exc}") from None
+    return node_type, key
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeRef:
+    """A node's natural key; as text, ``"<type>:<key>"``."""
+
+    type: str
+    key: str
+
+    @classmethod
+    def parse(cls, text: str) -> NodeRef:
+        return cls(*split_ref(text))
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.key}"
+
+
+def check_ref(value: str) -> str:
+    split_ref(value)
+    return value
+
+
+def _must_be_object(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise ValueError("must be a JSON object")
+    return value
+
+
+# One encoder for every call: json.dumps with options builds a new one each time.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def compact_json(value: Any) -> str:
+    """The form the size limit is measured in; rejects NaN and infinities, which JSON has not."""
+    try:
+        return _COMPACT.encode(value)
+    except ValueError:
+        raise ValueError("numbers must be finite") from None
+
+
+def check_properties(value: dict[str, Any]) -> dict[str, Any]:
+    text = compact_json(value)
+    # Four bytes per character is UTF-8's worst case: most values skip the encode.
+    if len(text) * 4 > MAX_PROPERTIES_BYTES and len(text.encode()) > MAX_PROPERTIES_BYTES:
+        raise ValueError(f"must be at most {MAX_PROPERTIES_BYTES} bytes as compact UTF-8 JSON")
+    # Every level opens with a bracket, so few brackets means shallow enough.
+    if text.count("{") + text.count("[") > MAX_PROPERTIES_DEPTH and _depth(value) > MAX_PROPERTIES_DEPTH:
+        raise ValueError(f"must nest at most {MAX_PROPERTIES_DEPTH} levels")
+    if "\\u0000" in text and _holds_nul(value):
+        raise ValueError("must not contain the character U+0000, which PostgreSQL's jsonb cannot store")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        deepest = max(deepest, level)
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _holds_nul(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+NodeType = Annotated[
+    str,
+    AfterValidator(check_type),
+    WithJsonSchema({"type": "string", "pattern": TYPE_PATTERN, "examples": ["service"]}),
+]
+EdgeType = Annotated[
+    str,
+    AfterValidator(check_type),
+    WithJsonSchema({"type": "string", "pattern": TYPE_PATTERN, "examples": ["depends_on"]}),
+]
+NodeKey = Annotated[
+    str,
+    AfterValidator(check_key),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_KEY_LENGTH,
+            "description": "Any Unicode but control characters; may hold ':' and '/'.",
+        }
+    ),
+]
+Ref = Annotated[
+    str,
+    AfterValidator(check_ref),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": 'A node reference "<type>:<key>", split at the first ":".',
+            "examples": ["service:checkout"],
+        }
+    ),
+]
+Properties = Annotated[
+    dict[str, Any],
+    BeforeValidator(_must_be_object),
+    AfterValidator(check_properties),
+    Field(
+        description=(
+            f"A JSON object of at most {MAX_PROPERTIES_BYTES} bytes as compact UTF-8 JSON, "
+            f"nesting at most {MAX_PROPERTIES_DEPTH} levels (the object itself is level 1)."
+        )
+    ),
+]
+
+
+class NodeWrite(RequestBody):
+    """The body of ``PUT /v1/nodes/{type}/{key}``: the node's whole new properties."""
+
+    properties: Properties = {}
+
+
+class NodePatch(RootModel[Annotated[dict[str, Any], BeforeValidator(_must_be_object)]]):
+    """A JSON Merge Patch (RFC 7396) of the node's properties: a null member deletes that member."""
+
+
+class BatchNode(RequestBody):
+    type: NodeType
+    key: NodeKey
+    properties: Properties = {}
+
+
+class EdgeWrite(RequestBody):
+    source: Ref
+    type: EdgeType
+    target: Ref
+    properties: Properties = {}
+
+
+class EdgeKey(RequestBody):
+    source: Ref
+    type: EdgeType
+    target: Ref
+
+
+class Batch(RequestBody):
+    nodes: list[BatchNode] = []
+    edges: list[EdgeWrite] = []
+    delete_edges: list[EdgeKey] = []
+    delete_nodes: list[Ref] = []
+
+    @model_validator(mode="after")
+    def _at_most_max_items(self) -> Self:
+        total = len(self.nodes) + len(self.edges) + len(self.delete_edges) + len(self.delete_nodes)
+        if total > MAX_BATCH_ITEMS:
+            raise ValueError(
+                f"a batch holds at most {MAX_BATCH_ITEMS} items across its four lists; this one has {total}"
+            )
+        return self
+
+
+class ImportLine(RequestBody):
+    """One line of an import: exactly one of ``node`` and ``edge``."""
+
+    node: BatchNode | None = None
+    edge: EdgeWrite | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.node is None) == (self.edge is None):
+            raise ValueError('a line holds exactly one of "node" and "edge"')
+        return self
+
+
+class NodeListQuery(PageQuery):
+    type: NodeType | None = None
+    match: (
+        Annotated[
+            Json[Properties],
+            Field(description="A JSON object that the node's properties must contain (PostgreSQL @>)."),
+        ]
+        | None
+    ) = None
+
+
+class EdgeListQuery(PageQuery):
+    source: Ref | None = None
+    type: EdgeType | None = None
+    target: Ref | None = None
+
+
+class EdgeDeleteQuery(QueryString):
+    source: Ref
+    type: EdgeType
+    target: Ref
+
+
+class Node(ResponseBody):
+    type: str
+    key: str
+    ref: str
+    properties: dict[str, Any]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of_row(cls, row: Any) -> Node:
+        return cls(
+            type=row["type"],
+            key=row["key"],
+            ref=f"{row['type']}:{row['key']}",
+            properties=row["properties"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+class Edge(ResponseBody):
+    source: str
+    type: str
+    target: str
+    properties: dict[str, Any]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of_row(cls, row: Any) -> Edge:
+        return cls(
+            source=f"{row['source_type']}:{row['source_key']}",
+            type=row["type"],
+            target=f"{row['target_type']}:{row['target_key']}",
+            properties=row["properties"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+class NodePage(ResponseBody):
+    items: list[Node]
+    next_cursor: str | None
+
+
+class EdgePage(ResponseBody):
+    items: list[Edge]
+    next_cursor: str | None
+
+
+class WriteCounts(ResponseBody):
+    created: int
+    updated: int
+    deleted: int
+
+
+class BatchResult(ResponseBody):
+    nodes: WriteCounts
+    edges: WriteCounts
+
+
+class UpsertCounts(ResponseBody):
+    created: int
+    updated: int
+
+
+class ImportResult(ResponseBody):
+    nodes: UpsertCounts
+    edges: UpsertCounts
