@@ -16,7 +16,8 @@ from service.auth import principal_of
 from service.bodies import read_json
 from service.db import connect
 from service.errors import ValidationFailed
-from service.graph_models import Batch, BatchResult, NodeRef, WriteCounts, compact_json
+from service.graph_models import Batch, BatchResult, WriteCounts, compact_json
+from service.refs import NodeRef
 from service.repository import sql
 from service.routing import operation, respond, route
 

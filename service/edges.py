@@ -9,8 +9,9 @@ from service.auth import principal_of
 from service.bodies import read_json, read_query
 from service.db import connect
 from service.errors import NotFound, ValidationFailed
-from service.graph_models import Edge, EdgeDeleteQuery, EdgeListQuery, EdgePage, EdgeWrite, NodeRef
+from service.graph_models import Edge, EdgeDeleteQuery, EdgeListQuery, EdgePage, EdgeWrite
 from service.paging import cursor_position, next_cursor
+from service.refs import NodeRef
 from service.repository import sql
 from service.routing import operation, respond, route
 

@@ -1,80 +1,29 @@
 """Nodes, edges, batches and imports: the rules of the contract, and the models that apply them.
 
-Each rule is one function (``check_type``, ``check_key``, ``split_ref``,
-``check_properties``) so that bodies, path segments, query parameters and
-import lines all reject the same input with the same words.
+The rules of refs, types and keys are in ``service.refs``; those of
+properties (``check_properties``) are here. Each rule is one function, so
+that bodies, path segments, query parameters and import lines all reject the
+same input with the same words.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import re
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BeforeValidator, Field, Json, RootModel, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, Json, RootModel, model_validator
 
 from service.models import PageQuery, QueryString, RequestBody, ResponseBody, Timestamp
+from service.refs import (
+    EdgeType,
+    NodeKey,
+    NodeType,
+    Ref,
+)
 
-TYPE_PATTERN = "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
-MAX_KEY_LENGTH = 512
 MAX_PROPERTIES_BYTES = 64 * 1024
 MAX_PROPERTIES_DEPTH = 32
 MAX_BATCH_ITEMS = 10_000
-
-_TYPE = re.compile(TYPE_PATTERN[1:-1])
-# Unicode's control characters (category Cc): C0, DEL and C1.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def check_type(value: str) -> str:
-    if not _TYPE.fullmatch(value):
-        raise ValueError(f"must match {TYPE_PATTERN}")
-    return value
-
-
-def check_key(value: str) -> str:
-    if not 1 <= len(value) <= MAX_KEY_LENGTH:
-        raise ValueError(f"must be 1 to {MAX_KEY_LENGTH} characters")
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-def split_ref(text: str) -> tuple[str, str]:
-    """A ref's type and key, split at the first ``:``; ValueError when either breaks its rule."""
-    node_type, colon, key = text.partition(":")
-    if not colon:
-        raise ValueError('must be a node reference "<type>:<key>"')
-    try:
-        check_type(node_type)
-    except ValueError as exc:
-        raise ValueError(f"the type before the first ':' {exc}") from None
-    try:
-        check_key(key)
-    except ValueError as exc:
-        raise ValueError(f"the key after the first ':' {exc}") from None
-    return node_type, key
-
-
-@dataclasses.dataclass(frozen=True)
-class NodeRef:
-    """A node's natural key; as text, ``"<type>:<key>"``."""
-
-    type: str
-    key: str
-
-    @classmethod
-    def parse(cls, text: str) -> NodeRef:
-        return cls(*split_ref(text))
-
-    def __str__(self) -> str:
-        return f"{self.type}:{self.key}"
-
-
-def check_ref(value: str) -> str:
-    split_ref(value)
-    return value
 
 
 def _must_be_object(value: Any) -> Any:
@@ -134,39 +83,6 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
-NodeType = Annotated[
-    str,
-    AfterValidator(check_type),
-    WithJsonSchema({"type": "string", "pattern": TYPE_PATTERN, "examples": ["service"]}),
-]
-EdgeType = Annotated[
-    str,
-    AfterValidator(check_type),
-    WithJsonSchema({"type": "string", "pattern": TYPE_PATTERN, "examples": ["depends_on"]}),
-]
-NodeKey = Annotated[
-    str,
-    AfterValidator(check_key),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": MAX_KEY_LENGTH,
-            "description": "Any Unicode but control characters; may hold ':' and '/'.",
-        }
-    ),
-]
-Ref = Annotated[
-    str,
-    AfterValidator(check_ref),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": 'A node reference "<type>:<key>", split at the first ":".',
-            "examples": ["service:checkout"],
-        }
-    ),
-]
 Properties = Annotated[
     dict[str, Any],
     BeforeValidator(_must_be_object),

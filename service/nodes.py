@@ -18,13 +18,11 @@ from service.graph_models import (
     NodeListQuery,
     NodePage,
     NodePatch,
-    NodeRef,
     NodeWrite,
-    check_key,
     check_properties,
-    check_type,
 )
 from service.paging import cursor_position, next_cursor
+from service.refs import NodeRef, check_key, check_type
 from service.repository import sql
 from service.routing import operation, respond, route
 

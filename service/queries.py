@@ -53,26 +53,15 @@ async def resolve(db: Db, workspace_id: int, refs: Sequence[str]) -> list[Any]:
     return [by_position[position] for position in range(1, len(refs) + 1)]
 
 
-def node_of(row: Any, prefix: str = "") -> Node:
-    node_type, key = row[f"{prefix}type"], row[f"{prefix}key"]
+def neighbor_node(row: Any) -> Node:
+    """The neighbour's half of a ``neighbors`` row, whose node columns carry a ``node_`` prefix."""
     return Node(
-        type=node_type,
-        key=key,
-        ref=ref_of(node_type, key),
-        properties=row[f"{prefix}properties"],
-        created_at=row[f"{prefix}created_at"],
-        updated_at=row[f"{prefix}updated_at"],
-    )
-
-
-def edge_of(row: Any) -> Edge:
-    return Edge(
-        source=ref_of(row["source_type"], row["source_key"]),
-        type=row["type"],
-        target=ref_of(row["target_type"], row["target_key"]),
-        properties=row["properties"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        type=row["node_type"],
+        key=row["node_key"],
+        ref=ref_of(row["node_type"], row["node_key"]),
+        properties=row["node_properties"],
+        created_at=row["node_created_at"],
+        updated_at=row["node_updated_at"],
     )
 
 
@@ -106,7 +95,7 @@ async def neighbors(request: Request) -> Response:
     origin_ref = query.node
     items = []
     for row in rows[: query.limit]:
-        node = node_of(row, "node_")
+        node = neighbor_node(row)
         source, target = (origin_ref, node.ref) if row["rank"] == 0 else (node.ref, origin_ref)
         edge = Edge(
             source=source,
@@ -191,8 +180,8 @@ async def path(request: Request) -> Response:
         )
     result = Path(
         length=len(found.edges),
-        nodes=[node_of(row) for row in node_rows],
-        edges=[edge_of(row) for row in edge_rows],
+        nodes=[Node.of_row(row) for row in node_rows],
+        edges=[Edge.of_row(row) for row in edge_rows],
     )
     return respond(PathResult(path=result))
 

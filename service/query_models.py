@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from service.models import RequestBody, ResponseBody, Timestamp
-from service.refs import Ref, TypeName
+from service.graph_models import Edge, Node
+from service.models import RequestBody, ResponseBody
+from service.refs import EdgeType, NodeType, Ref
 
 Direction = Literal["out", "in", "both"]
 
@@ -25,10 +26,10 @@ def _within_max_depth(value: int | None, info: ValidationInfo) -> int | None:
 
 class GraphQuery(RequestBody):
     direction: Direction = Field("out", description="out: source to target; in: target to source; both.")
-    edge_types: Annotated[list[TypeName], Field(max_length=100)] | None = Field(
+    edge_types: Annotated[list[EdgeType], Field(max_length=100)] | None = Field(
         None, description="Follow only edges of these types; absent: every type."
     )
-    node_types: Annotated[list[TypeName], Field(max_length=100)] | None = Field(
+    node_types: Annotated[list[NodeType], Field(max_length=100)] | None = Field(
         None, description="Enter only nodes of these types; start, source and target nodes are never filtered out."
     )
 
@@ -61,26 +62,8 @@ class PathQuery(GraphQuery):
     _max_depth_within_max = field_validator("max_depth")(_within_max_depth)
 
 
-class Node(ResponseBody):
-    type: str
-    key: str
-    ref: str
-    properties: dict[str, Any]
-    created_at: Timestamp
-    updated_at: Timestamp
-
-
 class TraversedNode(Node):
     depth: int = Field(description="The fewest hops from a start node.")
-
-
-class Edge(ResponseBody):
-    source: str
-    type: str
-    target: str
-    properties: dict[str, Any]
-    created_at: Timestamp
-    updated_at: Timestamp
 
 
 class Neighbor(ResponseBody):

@@ -12,8 +12,8 @@ from starlette.applications import Starlette
 
 from service.settings import Settings
 from tests.conftest import client_for, running_app
-from tests.graphs import Graph, seed
 from tests.helpers import assert_problem, test_sql
+from tests.seed_graph import Graph, seed
 
 POOL_TIMEOUT_MS = 300
 

@@ -7,8 +7,8 @@ import pytest
 from starlette.applications import Starlette
 
 from service.query_models import Traversal
-from tests.graphs import Graph, seed
 from tests.helpers import assert_problem
+from tests.seed_graph import Graph, seed
 
 VALIDATION = "/problems/validation-error"
 

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from service.query_models import Traversal
 from service.repository import sql
 from tests.conftest import KeyFactory, bearer
-from tests.graphs import Graph, seed
+from tests.seed_graph import Graph, seed
 
 NODE_TYPES = ["a", "b", "B"]
 EDGE_TYPES = ["x", "y"]

@@ -15,8 +15,8 @@ from service.errors import QueryTimeout
 from service.repository import sql
 from service.settings import Settings
 from tests.conftest import client_for, running_app
-from tests.graphs import Graph, seed
 from tests.helpers import assert_problem, test_sql
+from tests.seed_graph import Graph, seed
 
 BUDGET_MS = 300
 

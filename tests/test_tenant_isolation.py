@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 
 from service.repository import sql
 from tests.conftest import KeyFactory, bearer
-from tests.graphs import Graph, seed
 from tests.helpers import assert_problem, public_id_of
+from tests.seed_graph import Graph, seed
 
 VALIDATION = "/problems/validation-error"
 

@@ -23,7 +23,7 @@ def test_warm_up(app: Starlette, shared_workspace: int) -> None:
 async def test_node_round_trip(app: Starlette, bench_workspace: int, n: int) -> None:
     key = f"node-{n}"
     async with app.state.pool.acquire() as conn:
-        await sql.create_node(conn, workspace_id=bench_workspace, type="bench", key=key, properties={"n": n})
+        await sql.upsert_node(conn, workspace_id=bench_workspace, type="bench", key=key, properties={"n": n})
         node = await sql.get_node(conn, workspace_id=bench_workspace, type="bench", key=key)
     assert node["properties"] == {"n": n}
 
