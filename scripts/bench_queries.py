@@ -9,8 +9,8 @@ in-degrees (so cycles everywhere) in a fresh database, serves it with
     (b) networkx breadth-first search on the same graph in memory, stopping
         as Skein does once more than `limit` nodes are known;
   - POST /v1/query/path between random pairs, next to networkx's shortest path.
-Prints p50 and p95 in milliseconds. DATABASE_URL names the server (default:
-the local PostgreSQL at 127.0.0.1:5432); the database skein_bench is made anew.
+Prints p50 and p95 in milliseconds. The server is DATABASE_URL's, else an
+embedded PostgreSQL under .bench/ (see scripts/benchkit.py).
 """
 
 from __future__ import annotations
@@ -18,37 +18,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 import networkx as nx
+from benchkit import bench_database, bench_sql, serve
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.serving import serve  # noqa: E402
-from service.auth import issue_key  # noqa: E402
-from service.db import SERVER_SETTINGS, init_connection  # noqa: E402
-from service.migrations import migrate  # noqa: E402
-from service.repository import sql  # noqa: E402
-from service.sqlfiles import Queries  # noqa: E402
-
-baseline = Queries.load(Path(__file__).resolve().parent / "bench_sql")
+from service.auth import issue_key
+from service.db import SERVER_SETTINGS, init_connection
+from service.repository import sql
 
 NODE_TYPES = ["service", "database", "host", "job"]
 EDGE_TYPES = ["calls", "depends_on", "runs_on"]
 TIMEOUT_MS = 5000
-
-
-def database_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def generate(nodes: int, edges: int, rng: random.Random) -> tuple[list[tuple[str, str]], list[tuple[int, str, int]]]:
@@ -71,20 +56,17 @@ async def load(
 ) -> tuple[str, list[int]]:
     conn = await asyncpg.connect(dsn)
     try:
-        await migrate(conn)
         workspace = (await sql.create_workspace(conn, name="bench"))["id"]
         await conn.copy_records_to_table(
             "nodes", records=[(workspace, t, k) for t, k in node_list], columns=["workspace_id", "type", "key"]
         )
-        ids = [row["id"] for row in await conn.fetch("select id from nodes order by id")]  # noqa: S608
+        ids = [row["id"] for row in await bench_sql.list_node_ids(conn)]
         await conn.copy_records_to_table(
             "edges",
             records=[(workspace, ids[s], t, ids[d]) for s, t, d in edge_list],
             columns=["workspace_id", "source_id", "type", "target_id"],
         )
-        # As autovacuum soon would after a bulk load: statistics, and a visibility
-        # map that lets the traversal read the edge indexes alone.
-        await conn.execute("vacuum analyze nodes, edges")
+        await bench_sql.vacuum_graph(conn)
         _, key = await issue_key(conn, workspace_id=workspace, name="bench", scopes=["read"])
     finally:
         await conn.close()
@@ -142,7 +124,7 @@ async def naive(dsn: str, starts: list[int], depth: int, limit: int) -> tuple[li
         for start in starts:
             began = time.perf_counter()
             try:
-                await baseline.naive_traverse(conn, start_id=start, max_depth=depth, limit=limit)
+                await bench_sql.naive_traverse(conn, start_id=start, max_depth=depth, limit=limit)
             except asyncpg.QueryCanceledError:
                 timeouts += 1
             times.append((time.perf_counter() - began) * 1000)
@@ -159,20 +141,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    dsn = database_url(base, "skein_bench")
-
-    async def fresh_database() -> None:
-        conn = await asyncpg.connect(base)
-        try:
-            await conn.execute("drop database if exists skein_bench with (force)")
-            await conn.execute("create database skein_bench")
-        finally:
-            await conn.close()
-
     print(f"generating {args.nodes:,} nodes, {args.edges:,} edges ...", flush=True)
     node_list, edge_list = generate(args.nodes, args.edges, rng)
-    asyncio.run(fresh_database())
+    with bench_database() as dsn:
+        measure(dsn, args, rng, node_list, edge_list)
+
+
+def measure(
+    dsn: str,
+    args: argparse.Namespace,
+    rng: random.Random,
+    node_list: list[tuple[str, str]],
+    edge_list: list[tuple[int, str, int]],
+) -> None:
     began = time.perf_counter()
     key, ids = asyncio.run(load(dsn, node_list, edge_list))
     seconds = time.perf_counter() - began
@@ -186,9 +167,9 @@ def main() -> None:
     pairs = [(rng.randrange(len(node_list)), rng.randrange(len(node_list))) for _ in range(args.samples)]
 
     rows: list[tuple[str, str, float, float, str]] = []
-    env = {"DATABASE_URL": dsn, "SKEIN_RATE_LIMIT": "1000000", "SKEIN_QUERY_TIMEOUT_MS": str(TIMEOUT_MS)}
     headers = {"Authorization": f"Bearer {key}"}
-    with serve(env) as url, httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+    served = serve(dsn, SKEIN_RATE_LIMIT="1000000", SKEIN_QUERY_TIMEOUT_MS=str(TIMEOUT_MS))
+    with served as (url, _), httpx.Client(base_url=url, headers=headers, timeout=60) as client:
         for depth in (2, 3, 6):
             http, nxt = [], []
             for start in starts:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,13 +17,18 @@ from typing import Any, TypeVar
 
 import httpx
 
-from scripts.serving import free_port
-
 READY_WITHIN_SECONDS = 60.0
 STOP_WITHIN_SECONDS = 30.0
 POLL_SECONDS = 0.05
 
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def poll(check: Callable[[], T | None], within: float, what: str) -> T:

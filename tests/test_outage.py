@@ -15,11 +15,11 @@ import asyncpg
 import httpx
 import pytest
 
-from scripts.serving import serve
 from service.auth import issue_key
 from service.repository import sql
 from tests.conftest import shared_runtime_dir
 from tests.helpers import assert_problem
+from tests.serving import skein_serve
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +51,12 @@ def own_postgres() -> Iterator[object]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-async def test_an_outage_answers_503_then_heals_with_every_acknowledged_write_kept(own_postgres) -> None:
+async def test_an_outage_answers_503_then_heals_with_every_acknowledged_write_kept(
+    own_postgres, tmp_path: Path
+) -> None:
     dsn = own_postgres.get_uri()
-    with serve({"DATABASE_URL": dsn, "SKEIN_POOL_TIMEOUT_MS": "1000"}) as url:
+    with skein_serve(dsn, tmp_path / "serve.log", env={"SKEIN_POOL_TIMEOUT_MS": "1000"}) as server:
+        url = server.url
         conn = await asyncpg.connect(dsn)
         try:
             workspace = await sql.create_workspace(conn, name="outage")

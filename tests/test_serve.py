@@ -21,9 +21,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from scripts.serving import free_port
 from tests.conftest import bearer, shared_runtime_dir
-from tests.serving import Server, create_workspace, poll, skein_serve
+from tests.serving import Server, create_workspace, free_port, poll, skein_serve
 
 pytestmark = pytest.mark.slow
 
