@@ -139,12 +139,57 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--explain", action="store_true", help="also print each core statement's plan")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"generating {args.nodes:,} nodes, {args.edges:,} edges ...", flush=True)
     node_list, edge_list = generate(args.nodes, args.edges, rng)
     with bench_database() as dsn:
         measure(dsn, args, rng, node_list, edge_list)
+
+
+async def explain(dsn: str, start: str, ids: list[int]) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each query's core statement on this graph, for the README."""
+    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
+    await init_connection(conn)
+    workspace = await sql.find_workspace(conn, name="bench")
+    start_type, _, start_key = start.partition(":")
+    walk = {"outgoing": True, "incoming": False, "edge_types": None, "node_types": None}
+    statements = [
+        (
+            "traverse, depth 3, limit 10,000",
+            sql.traverse,
+            {"workspace_id": workspace, "start_types": [start_type], "start_keys": [start_key], "max_depth": 3}
+            | walk
+            | {"limit": 10000},
+        ),
+        (
+            "traverse, depth 6, limit 10,000",
+            sql.traverse,
+            {"workspace_id": workspace, "start_types": [start_type], "start_keys": [start_key], "max_depth": 6}
+            | walk
+            | {"limit": 10000},
+        ),
+        (
+            "neighbors, both ways, first page",
+            sql.neighbors,
+            {"origin_id": ids[0], "after": None, "limit": 101} | walk | {"incoming": True},
+        ),
+        (
+            "one level of a shortest path search",
+            sql.expand_frontier,
+            {"frontier": ids[:50], "always_allowed": ids[:2]} | walk,
+        ),
+        ("induced edges of 1,000 nodes", sql.induced_edges, {"node_ids": ids[:1000], "edge_types": None}),
+    ]
+    try:
+        for title, query, params in statements:
+            # The repository's own statement, prefixed: EXPLAIN takes the same parameters.
+            plan = await conn.fetch(f"explain (analyze, buffers) {query.sql}", *query.bind(params))
+            print(f"\n-- {title}: sql/queries/{query.path.name}")
+            print("\n".join(row[0] for row in plan))
+    finally:
+        await conn.close()
 
 
 def measure(
@@ -207,6 +252,8 @@ def measure(
         rows.append(("path", "Skein over HTTP", *percentiles(http), ""))
         rows.append(("", "networkx shortest_path", *percentiles(nxt), ""))
 
+    if args.explain:
+        asyncio.run(explain(dsn, refs[starts[0]], ids))
     print(f"\n{'query':<18} {'engine':<24} {'p50 ms':>9} {'p95 ms':>9}  note")
     for query, engine, p50, p95, note in rows:
         print(f"{query:<18} {engine:<24} {p50:>9.1f} {p95:>9.1f}  {note}")
