@@ -13,7 +13,7 @@ from starlette.routing import Mount
 from service import api_keys, batch, docs, edges, health, imports, metrics, nodes, openapi, problems, queries
 from service.auth import AuthMiddleware
 from service.cursors import CursorCodec
-from service.db import create_pool, init_connection
+from service.db import init_connection, open_pool
 from service.errors import EXCEPTION_HANDLERS
 from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -41,7 +41,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with create_pool(settings, dsn, init=init) as pool:
+        async with open_pool(settings, dsn, init=init) as pool:
             app.state.pool = pool
             yield
         app_metrics.process_stopped()

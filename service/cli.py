@@ -125,7 +125,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> None:
 
 @contextmanager
 def metrics_directory(workers: int) -> Iterator[None]:
-    """With several workers, a fresh directory where prometheus_client keeps every worker's values.
+    """A fresh directory where prometheus_client keeps every worker's values, when there are several.
 
     Set before uvicorn starts the workers, which inherit it; a directory the
     operator chose is used as it is and kept.

@@ -37,7 +37,7 @@ def _compact_json(value: Any) -> str:
 SERVER_SETTINGS = {"application_name": "skein", "plan_cache_mode": "force_generic_plan"}
 
 
-def create_pool(
+def open_pool(
     settings: Settings, dsn: str, init: Callable[[asyncpg.Connection], Awaitable[None]] = init_connection
 ) -> asyncpg.Pool:
     """The pool the lifespan enters; ``statement_timeout`` is the server-side backstop."""
