@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from service.auth import principal_of
 from service.bodies import read_json
-from service.db import connect
+from service.db import Db, write_transaction
 from service.errors import ValidationFailed
 from service.graph_models import Batch, BatchResult, WriteCounts, compact_json
 from service.refs import NodeRef
@@ -66,7 +66,8 @@ async def post_batch(request: Request) -> Response:
     batch = await read_json(request, Batch)
     workspace_id = principal_of(request).workspace_id
     deletions = [NodeRef.parse(ref) for ref in batch.delete_nodes]
-    async with connect(request) as db, db.transaction():
+
+    async def write(db: Db) -> BatchResult:
         nodes = await sql.upsert_batch_nodes(db, workspace_id=workspace_id, **node_columns(batch))
         edges = await sql.upsert_batch_edges(
             db,
@@ -84,12 +85,12 @@ async def post_batch(request: Request) -> Response:
             types=[ref.type for ref in deletions],
             keys=[ref.key for ref in deletions],
         )
-    return respond(
-        BatchResult(
+        return BatchResult(
             nodes=WriteCounts(created=nodes["created"], updated=nodes["updated"], deleted=nodes_deleted),
             edges=WriteCounts(created=edges["created"], updated=edges["updated"], deleted=edges_deleted),
         )
-    )
+
+    return respond(await write_transaction(request, write))
 
 
 routes = [route("/batch", POST=post_batch)]

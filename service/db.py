@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from starlette.requests import Request
 
 from service.errors import PoolTimeout, QueryTimeout
 from service.settings import Settings
+
+T = TypeVar("T")
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
@@ -119,3 +123,34 @@ async def connect(request: Request) -> AsyncIterator[Db]:
         yield Db(conn, QueryBudget.of(request))
     finally:
         await pool.release(conn)
+
+
+# A deadlock or serialization failure aborts one transaction so that the
+# others can go on: running it again usually succeeds at once. A foreign-key
+# violation means a node named by an edge was deleted after the statement
+# read it; run again, the transaction sees the node missing and answers the
+# precise validation problem instead.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "23503"})
+WRITE_ATTEMPTS = 5
+# Jittered, doubling: conflicting transactions come back at different times.
+BACKOFF_SECONDS = 0.005
+
+
+async def write_transaction(request: Request, work: Callable[[Db], Awaitable[T]]) -> T:
+    """Run ``work`` in a transaction, again from the start when PostgreSQL aborts it for a conflict.
+
+    Every attempt spends the request's one query budget. When the last
+    attempt still conflicts its error goes up to the sqlstate table (503 for
+    deadlocks and serialization failures).
+    """
+    attempt = 1
+    async with connect(request) as db:
+        while True:
+            try:
+                async with db.transaction():
+                    return await work(db)
+            except asyncpg.PostgresError as exc:
+                if exc.sqlstate not in RETRYABLE_SQLSTATES or attempt == WRITE_ATTEMPTS:
+                    raise
+            await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))
+            attempt += 1

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from service.auth import principal_of
 from service.bodies import read_json, read_query
-from service.db import connect
+from service.db import connect, write_transaction
 from service.errors import NotFound, ValidationFailed
 from service.graph_models import Edge, EdgeDeleteQuery, EdgeListQuery, EdgePage, EdgeWrite
 from service.paging import cursor_position, next_cursor
@@ -29,8 +29,9 @@ START = ["", "", "", "", ""]
 async def put_edge(request: Request) -> Response:
     body = await read_json(request, EdgeWrite)
     source, target = NodeRef.parse(body.source), NodeRef.parse(body.target)
-    async with connect(request) as db:
-        row = await sql.upsert_edge(
+    row = await write_transaction(
+        request,
+        lambda db: sql.upsert_edge(
             db,
             workspace_id=principal_of(request).workspace_id,
             source_type=source.type,
@@ -39,7 +40,8 @@ async def put_edge(request: Request) -> Response:
             target_type=target.type,
             target_key=target.key,
             properties=body.properties,
-        )
+        ),
+    )
     missing = [
         {"detail": "no such node in this workspace", "pointer": pointer}
         for pointer, found in (("#/source", row["source_found"]), ("#/target", row["target_found"]))
@@ -124,8 +126,9 @@ async def list_edges(request: Request) -> Response:
 async def delete_edge(request: Request) -> Response:
     query = read_query(request, EdgeDeleteQuery)
     source, target = NodeRef.parse(query.source), NodeRef.parse(query.target)
-    async with connect(request) as db:
-        deleted = await sql.delete_edge(
+    deleted = await write_transaction(
+        request,
+        lambda db: sql.delete_edge(
             db,
             workspace_id=principal_of(request).workspace_id,
             source_type=source.type,
@@ -133,7 +136,8 @@ async def delete_edge(request: Request) -> Response:
             type=query.type,
             target_type=target.type,
             target_key=target.key,
-        )
+        ),
+    )
     if not deleted:
         raise NotFound("This workspace has no such edge.")
     return Response(status_code=204)

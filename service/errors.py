@@ -59,6 +59,16 @@ class UnstorableText(ValidationFailed):
         super().__init__([{"detail": "must not contain U+0000 (NUL), which PostgreSQL cannot store"}])
 
 
+class VanishedNode(ValidationFailed):
+    """A node an edge named was deleted by a concurrent request between reading it and writing the edge."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            [{"detail": "an edge names a node that a concurrent request deleted", "pointer": "#"}],
+            detail="A node was deleted while this request wrote edges to it; nothing was written.",
+        )
+
+
 class Unauthorized(Problem):
     status = 401
     title = "Unauthorized"
@@ -126,6 +136,10 @@ class PoolTimeout(Unavailable):
     default_detail = "No database connection freed up in time; try again shortly."
 
 
+class WriteConflict(Unavailable):
+    default_detail = "Concurrent writes to the same data kept conflicting; try again shortly."
+
+
 class InternalError(Problem):
     pass
 
@@ -136,6 +150,9 @@ _SQLSTATE_PROBLEMS: dict[str, type[Problem]] = {
     "57014": QueryTimeout,  # query_canceled: statement_timeout or our cancel
     "22021": UnstorableText,  # character_not_in_repertoire: a NUL in a text parameter
     "22P05": UnstorableText,  # untranslatable_character: \u0000 in a jsonb value
+    "23503": VanishedNode,  # foreign_key_violation: an edge's end deleted concurrently
+    "40P01": WriteConflict,  # deadlock_detected, still after write_transaction's retries
+    "40001": WriteConflict,  # serialization_failure, likewise
     "08": Unavailable,  # connection exceptions
     "53": Unavailable,  # insufficient resources, e.g. too many connections
     "57P01": Unavailable,  # admin_shutdown
@@ -190,11 +207,10 @@ async def handle_database_error(request: Request, exc: Exception) -> JSONRespons
     kind = problem_for_sqlstate(sqlstate)
     if kind is InternalError:
         return await handle_unexpected(request, exc)
-    if kind is Unavailable:
+    if issubclass(kind, Unavailable):
         request_id = _request_id(request)
-        logger.warning(
-            "database unavailable (sqlstate %s) request_id=%s", sqlstate, request_id, extra={"request_id": request_id}
-        )
+        what = "write conflicts outlasted the retries" if kind is WriteConflict else "database unavailable"
+        logger.warning("%s (sqlstate %s) request_id=%s", what, sqlstate, request_id, extra={"request_id": request_id})
     return problem_response(request, kind())
 
 

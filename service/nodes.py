@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from service.auth import principal_of
 from service.bodies import MERGE_PATCH_MEDIA_TYPES, body_errors, read_body, read_json, read_query
-from service.db import connect
+from service.db import Db, connect, write_transaction
 from service.errors import NotFound, ValidationFailed
 from service.graph_models import (
     Node,
@@ -69,10 +69,12 @@ def merge_patch(target: Any, patch: Any) -> Any:
 async def put_node(request: Request) -> Response:
     ref = node_address(request)
     body = await read_json(request, NodeWrite)
-    async with connect(request) as db:
-        row = await sql.upsert_node(
+    row = await write_transaction(
+        request,
+        lambda db: sql.upsert_node(
             db, workspace_id=principal_of(request).workspace_id, type=ref.type, key=ref.key, properties=body.properties
-        )
+        ),
+    )
     if row["created"]:
         response = respond(Node.of_row(row), status_code=201)
         response.headers["Location"] = node_location(ref)
@@ -105,7 +107,8 @@ async def patch_node(request: Request) -> Response:
         patch = NodePatch.model_validate_json(raw).root
     except pydantic.ValidationError as exc:
         raise ValidationFailed(body_errors(exc.errors())) from None
-    async with connect(request) as db, db.transaction():
+
+    async def write(db: Db) -> Any:
         current = await sql.lock_node(db, workspace_id=principal_of(request).workspace_id, type=ref.type, key=ref.key)
         if current is None:
             raise NotFound("This workspace has no such node.")
@@ -114,15 +117,18 @@ async def patch_node(request: Request) -> Response:
             check_properties(merged)
         except ValueError as exc:
             raise ValidationFailed([{"detail": f"the patched properties {exc}", "pointer": "#"}]) from None
-        row = await sql.replace_node_properties(db, id=current["id"], properties=merged)
-    return respond(Node.of_row(row))
+        return await sql.replace_node_properties(db, id=current["id"], properties=merged)
+
+    return respond(Node.of_row(await write_transaction(request, write)))
 
 
 @operation(summary="Delete a node and its edges, both ways", scope="write", responses={204: None}, problems=(404,))
 async def delete_node(request: Request) -> Response:
     ref = node_address(request)
-    async with connect(request) as db:
-        deleted = await sql.delete_node(db, workspace_id=principal_of(request).workspace_id, type=ref.type, key=ref.key)
+    deleted = await write_transaction(
+        request,
+        lambda db: sql.delete_node(db, workspace_id=principal_of(request).workspace_id, type=ref.type, key=ref.key),
+    )
     if deleted is None:
         raise NotFound("This workspace has no such node.")
     return Response(status_code=204)

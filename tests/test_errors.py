@@ -27,6 +27,11 @@ ESCAPING_ERRORS = [
     (asyncpg.exceptions.TooManyConnectionsError(SECRET), 503, "/problems/unavailable"),
     (asyncpg.exceptions.AdminShutdownError(SECRET), 503, "/problems/unavailable"),
     (ConnectionRefusedError(SECRET), 503, "/problems/unavailable"),
+    # Conflicts that outlasted write_transaction's retries: the client may try again.
+    (asyncpg.exceptions.DeadlockDetectedError(SECRET), 503, "/problems/unavailable"),
+    (asyncpg.exceptions.SerializationError(SECRET), 503, "/problems/unavailable"),
+    # An import cannot be retried: an edge's end deleted under it is the client's race to settle.
+    (asyncpg.exceptions.ForeignKeyViolationError(SECRET), 400, "/problems/validation-error"),
     # asyncpg's words for a connection PostgreSQL closed under it, e.g. mid-shutdown.
     (asyncpg.exceptions.InterfaceError("connection is closed"), 503, "/problems/unavailable"),
     (asyncpg.exceptions.InterfaceError(SECRET), 500, "about:blank"),
@@ -34,7 +39,17 @@ ESCAPING_ERRORS = [
 ]
 
 # An unknown sqlstate (22P02 here, or none at all) is our bug, so 500.
-SQLSTATE_STATUSES = [("57014", 422), ("08006", 503), ("08001", 503), ("53300", 503), ("22P02", 500), (None, 500)]
+SQLSTATE_STATUSES = [
+    ("57014", 422),
+    ("08006", 503),
+    ("08001", 503),
+    ("53300", 503),
+    ("40P01", 503),
+    ("40001", 503),
+    ("23503", 400),
+    ("22P02", 500),
+    (None, 500),
+]
 
 PROBLEM_SLUGS = ["validation-error", "query-timeout", "unavailable"]
 
