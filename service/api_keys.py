@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.auth import issue_key, prefix_of, principal_of
+from service.auth import PUBLIC_ID, issue_key, prefix_of, principal_of
 from service.bodies import read_json, read_query
 from service.db import connect
 from service.errors import NotFound
@@ -86,10 +86,12 @@ async def list_keys(request: Request) -> Response:
     problems=(404,),
 )
 async def revoke_key(request: Request) -> Response:
+    public_id = request.path_params["id"]
+    # An id no key could have is simply not found; it never reaches PostgreSQL.
+    if not PUBLIC_ID.fullmatch(public_id):
+        raise NotFound("This workspace has no API key with that id.")
     async with connect(request) as db:
-        revoked = await sql.revoke_api_key(
-            db, workspace_id=principal_of(request).workspace_id, public_id=request.path_params["id"]
-        )
+        revoked = await sql.revoke_api_key(db, workspace_id=principal_of(request).workspace_id, public_id=public_id)
     if revoked is None:
         raise NotFound("This workspace has no API key with that id.")
     return Response(status_code=204)

@@ -20,6 +20,7 @@ from service.repository import sql
 
 KEY_PREFIX = "skn_"
 SCOPES = ("read", "write", "admin")
+PUBLIC_ID = re.compile(r"[0-9a-f]{12}")
 _KEY = re.compile(r"skn_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 
 

@@ -56,7 +56,8 @@ class UnstorableText(ValidationFailed):
     """Text holding U+0000, which PostgreSQL's text and jsonb cannot store, wherever in the request it came."""
 
     def __init__(self) -> None:
-        super().__init__([{"detail": "must not contain U+0000 (NUL), which PostgreSQL cannot store"}])
+        # Caught from PostgreSQL, which does not say where: the whole request is the place.
+        super().__init__([{"detail": "must not contain U+0000 (NUL), which PostgreSQL cannot store", "pointer": "#"}])
 
 
 class VanishedNode(ValidationFailed):
@@ -216,6 +217,10 @@ async def handle_database_error(request: Request, exc: Exception) -> JSONRespons
 
 async def handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
     """The socket to PostgreSQL failed: refused, reset, or unreachable."""
+    if isinstance(exc, TimeoutError):
+        # Every database wait is bounded where it happens (pool, budget, readiness) and
+        # answers its own problem; a timeout that gets here is our bug, not an outage.
+        return await handle_unexpected(request, exc)
     request_id = _request_id(request)
     logger.warning(
         "database unreachable (%s) request_id=%s", type(exc).__name__, request_id, extra={"request_id": request_id}
@@ -236,6 +241,8 @@ async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = _request_id(request)
     logger.error("unhandled error request_id=%s", request_id, exc_info=exc, extra={"request_id": request_id})
     response = problem_response(request, InternalError())
+    # The rate-limit fields of an authenticated request belong on its 500 too.
+    response.headers.update(getattr(request.state, "response_headers", {}))
     if request_id:
         response.headers["X-Request-ID"] = request_id
     return response

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.errors import ValidationFailed
+
 Handler = Callable[[Request], Awaitable[Response]]
 HandlerT = TypeVar("HandlerT", bound=Handler)
 
@@ -57,7 +59,14 @@ class MethodRoute(Route):
             handlers.setdefault("HEAD", handlers["GET"])
 
         async def dispatch(request: Request) -> Response:
-            return await handlers[request.method](request)
+            handler = handlers[request.method]
+            details: Operation | None = getattr(handler, "operation", None)
+            # A /v1 route without query parameters refuses them too: a stray one is a typo.
+            if details is not None and details.scope is not None and details.query is None and request.query_params:
+                raise ValidationFailed(
+                    [{"detail": "unknown member", "parameter": name} for name in dict.fromkeys(request.query_params)]
+                )
+            return await handler(request)
 
         dispatch.__name__ = "_".join(handler.__name__ for handler in self.handlers.values())
         super().__init__(path, dispatch, methods=list(handlers))

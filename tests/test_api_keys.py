@@ -149,3 +149,17 @@ async def test_a_wrong_method_answers_405_with_allow(client: httpx.AsyncClient, 
     response = await client.put("/v1/api-keys", headers=auth)
     assert_problem(response, 405)
     assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
+
+
+async def test_revoking_an_id_no_key_could_have_answers_404(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    for bad in ("NOT-HEX-AT-ALL", "0" * 13, "0" * 11):
+        assert_problem(await client.delete(f"/v1/api-keys/{bad}", headers=auth), 404)
+
+
+async def test_a_route_without_query_parameters_refuses_one(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    for response in (
+        await client.delete("/v1/api-keys/000000000000", params={"force": "1"}, headers=auth),
+        await client.post("/v1/query/neighbors", params={"bogus": "1"}, json={"node": "t:k"}, headers=auth),
+    ):
+        body = assert_problem(response, 400, VALIDATION)
+        assert [error["parameter"] for error in body["errors"]] in (["force"], ["bogus"])

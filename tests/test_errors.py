@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Route
 
-from service import health
+from service import api_keys, health
 from service.errors import EXCEPTION_HANDLERS, problem_for_sqlstate
 from service.middleware import RequestContextMiddleware
 from tests.conftest import client_for
@@ -35,6 +35,8 @@ ESCAPING_ERRORS = [
     # asyncpg's words for a connection PostgreSQL closed under it, e.g. mid-shutdown.
     (asyncpg.exceptions.InterfaceError("connection is closed"), 503, "/problems/unavailable"),
     (asyncpg.exceptions.InterfaceError(SECRET), 500, "about:blank"),
+    # Every database wait is bounded where it happens; a timeout that escapes is a bug.
+    (TimeoutError(SECRET), 500, "about:blank"),
     (asyncpg.exceptions.InternalServerError(SECRET), 500, "about:blank"),
 ]
 
@@ -128,3 +130,21 @@ async def test_each_problem_type_is_documented_at_its_url(client: httpx.AsyncCli
 
 async def test_an_unknown_problem_slug_is_404(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/problems/no-such-problem"), 404)
+
+
+class FailingKeyList:
+    """Stands in for the repository behind GET /v1/api-keys: listing fails as our bug would."""
+
+    async def list_api_keys(self, conn: object, **params: object) -> None:
+        raise RuntimeError(SECRET)
+
+
+async def test_a_500_of_an_authenticated_request_keeps_its_rate_limit_fields(
+    app: Starlette, monkeypatch: pytest.MonkeyPatch, auth: dict[str, str]
+) -> None:
+    monkeypatch.setattr(api_keys, "sql", FailingKeyList())
+    async with client_for(app, raise_app_exceptions=False) as client:
+        response = await client.get("/v1/api-keys", headers=auth)
+    assert_problem(response, 500)
+    assert response.headers["ratelimit"].startswith('"default";r=')
+    assert "ratelimit-policy" in response.headers

@@ -19,5 +19,6 @@ async def test_a_nul_in_a_body_member_answers_400(client: httpx.AsyncClient, aut
     assert "U+0000" in body["errors"][0]["detail"]
 
 
-async def test_a_nul_in_a_path_parameter_answers_400(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
-    assert_problem(await client.delete("/v1/api-keys/a%00b", headers=auth), 400, VALIDATION)
+async def test_a_nul_in_a_key_id_is_an_id_no_key_has(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    # Ids are checked against their pattern first, so this one never reaches PostgreSQL.
+    assert_problem(await client.delete("/v1/api-keys/a%00b", headers=auth), 404)
