@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from service.auth import principal_of
 from service.bodies import read_json, read_query
-from service.db import connect, write_transaction
+from service.db import connect, write_statement
 from service.errors import NotFound, ValidationFailed
 from service.graph_models import Edge, EdgeDeleteQuery, EdgeListQuery, EdgePage, EdgeWrite
 from service.paging import cursor_position, next_cursor
@@ -29,7 +29,7 @@ START = ["", "", "", "", ""]
 async def put_edge(request: Request) -> Response:
     body = await read_json(request, EdgeWrite)
     source, target = NodeRef.parse(body.source), NodeRef.parse(body.target)
-    row = await write_transaction(
+    row = await write_statement(
         request,
         lambda db: sql.upsert_edge(
             db,
@@ -126,7 +126,7 @@ async def list_edges(request: Request) -> Response:
 async def delete_edge(request: Request) -> Response:
     query = read_query(request, EdgeDeleteQuery)
     source, target = NodeRef.parse(query.source), NodeRef.parse(query.target)
-    deleted = await write_transaction(
+    deleted = await write_statement(
         request,
         lambda db: sql.delete_edge(
             db,

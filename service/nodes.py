@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from service.auth import principal_of
 from service.bodies import MERGE_PATCH_MEDIA_TYPES, body_errors, read_body, read_json, read_query
-from service.db import Db, connect, write_transaction
+from service.db import Db, connect, write_statement, write_transaction
 from service.errors import NotFound, ValidationFailed
 from service.graph_models import (
     Node,
@@ -69,7 +69,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 async def put_node(request: Request) -> Response:
     ref = node_address(request)
     body = await read_json(request, NodeWrite)
-    row = await write_transaction(
+    row = await write_statement(
         request,
         lambda db: sql.upsert_node(
             db, workspace_id=principal_of(request).workspace_id, type=ref.type, key=ref.key, properties=body.properties
@@ -125,7 +125,7 @@ async def patch_node(request: Request) -> Response:
 @operation(summary="Delete a node and its edges, both ways", scope="write", responses={204: None}, problems=(404,))
 async def delete_node(request: Request) -> Response:
     ref = node_address(request)
-    deleted = await write_transaction(
+    deleted = await write_statement(
         request,
         lambda db: sql.delete_node(db, workspace_id=principal_of(request).workspace_id, type=ref.type, key=ref.key),
     )
