@@ -14,12 +14,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BeforeValidator, Field, Json, RootModel, model_validator
 
 from service.models import PageQuery, QueryString, RequestBody, ResponseBody, Timestamp
-from service.refs import (
-    EdgeType,
-    NodeKey,
-    NodeType,
-    Ref,
-)
+from service.refs import EdgeType, NodeKey, NodeType, Ref, ref_of
 
 MAX_PROPERTIES_BYTES = 64 * 1024
 MAX_PROPERTIES_DEPTH = 32
@@ -186,14 +181,16 @@ class Node(ResponseBody):
     updated_at: Timestamp
 
     @classmethod
-    def of_row(cls, row: Any) -> Node:
+    def of_row(cls, row: Any, prefix: str = "") -> Node:
+        """A node from a row's columns; ``prefix`` names them where a row holds more than the node."""
+        node_type, key = row[f"{prefix}type"], row[f"{prefix}key"]
         return cls(
-            type=row["type"],
-            key=row["key"],
-            ref=f"{row['type']}:{row['key']}",
-            properties=row["properties"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
+            type=node_type,
+            key=key,
+            ref=ref_of(node_type, key),
+            properties=row[f"{prefix}properties"],
+            created_at=row[f"{prefix}created_at"],
+            updated_at=row[f"{prefix}updated_at"],
         )
 
 
@@ -208,9 +205,9 @@ class Edge(ResponseBody):
     @classmethod
     def of_row(cls, row: Any) -> Edge:
         return cls(
-            source=f"{row['source_type']}:{row['source_key']}",
+            source=ref_of(row["source_type"], row["source_key"]),
             type=row["type"],
-            target=f"{row['target_type']}:{row['target_key']}",
+            target=ref_of(row["target_type"], row["target_key"]),
             properties=row["properties"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],

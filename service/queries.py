@@ -25,7 +25,7 @@ from service.query_models import (
     Traversal,
     TraverseQuery,
 )
-from service.refs import ref_of, split_ref
+from service.refs import split_ref
 from service.repository import sql
 from service.routing import operation, respond, respond_rendered, route
 from service.traversal import DIRECTIONS, shortest_path
@@ -51,18 +51,6 @@ async def resolve(db: Db, workspace_id: int, refs: Sequence[str]) -> list[Any]:
         if position not in by_position:
             raise not_found(refs, position)
     return [by_position[position] for position in range(1, len(refs) + 1)]
-
-
-def neighbor_node(row: Any) -> Node:
-    """The neighbour's half of a ``neighbors`` row, whose node columns carry a ``node_`` prefix."""
-    return Node(
-        type=row["node_type"],
-        key=row["node_key"],
-        ref=ref_of(row["node_type"], row["node_key"]),
-        properties=row["node_properties"],
-        created_at=row["node_created_at"],
-        updated_at=row["node_updated_at"],
-    )
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -95,7 +83,7 @@ async def neighbors(request: Request) -> Response:
     origin_ref = query.node
     items = []
     for row in rows[: query.limit]:
-        node = neighbor_node(row)
+        node = Node.of_row(row, prefix="node_")
         source, target = (origin_ref, node.ref) if row["rank"] == 0 else (node.ref, origin_ref)
         edge = Edge(
             source=source,
