@@ -38,7 +38,11 @@ def _compact_json(value: Any) -> str:
 # plan cannot exploit; planning the recursive traversal anew each time costs
 # more than the query itself on small graphs. Generic plans are made once
 # per connection and reused.
-SERVER_SETTINGS = {"application_name": "skein", "plan_cache_mode": "force_generic_plan"}
+#
+# A deep traversal sorts tens of thousands of nodes with their JSON (about
+# 5 MB at the 10,000-node limit): PostgreSQL's default work_mem of 4 MB would
+# spill that sort to disk.
+SERVER_SETTINGS = {"application_name": "skein", "plan_cache_mode": "force_generic_plan", "work_mem": "16MB"}
 
 
 def open_pool(
@@ -52,7 +56,19 @@ def open_pool(
         init=init,
         timeout=settings.pool_timeout_ms / 1000,
         server_settings=SERVER_SETTINGS | {"statement_timeout": str(settings.query_timeout_ms)},
+        reset=keep_session,
     )
+
+
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to undo when a connection goes back to the pool.
+
+    asyncpg rolls back a transaction left open either way. Its default reset
+    (RESET ALL, CLOSE ALL, UNLISTEN, advisory unlock) would cost a round trip
+    on every release, for session state Skein never creates: settings change
+    only with SET LOCAL/set_config(..., true), and there are no cursors,
+    listeners or session advisory locks on pool connections.
+    """
 
 
 class QueryBudget:

@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from service.settings import Settings
-from tests.conftest import client_for, running_app
+from tests.conftest import KeyFactory, bearer, client_for, running_app
 from tests.helpers import assert_problem, test_sql
 from tests.seed_graph import Graph, seed
 
@@ -62,3 +62,31 @@ async def test_requests_beyond_the_pool_wait_a_bounded_time_then_answer_503(
         assert sorted(status for status, _, _ in answers[4:]) == [200, 200]
         recovered = await client.post("/v1/query/traverse", json={"start": "t:a"}, headers=auth)
         assert recovered.status_code == 200
+
+
+async def test_a_connection_goes_back_to_the_pool_as_it_came_out(
+    settings: Settings, make_key: KeyFactory, workspace: int
+) -> None:
+    """The pool skips asyncpg's reset round trip (db.keep_session): nothing a
+    request does may outlive it on the connection, an import's local settings
+    and temporary tables included."""
+    one = settings.replace(pool_min_size=1, pool_max_size=1)
+    auth = bearer(await make_key())
+    async with running_app(one) as app, client_for(app) as client:
+        async with app.state.pool.acquire() as conn:
+            before = dict(await test_sql.session_state(conn))
+        lines = (
+            '{"node": {"type": "t", "key": "a"}}\n'
+            '{"node": {"type": "t", "key": "b"}}\n'
+            '{"edge": {"source": "t:a", "type": "e", "target": "t:b"}}\n'
+        )
+        imported = await client.post(
+            "/v1/import", content=lines, headers={**auth, "Content-Type": "application/x-ndjson"}
+        )
+        assert imported.status_code == 200, imported.text
+        traversed = await client.post("/v1/query/traverse", json={"start": "t:a", "depth": 1}, headers=auth)
+        assert traversed.status_code == 200
+        async with app.state.pool.acquire() as conn:
+            after = dict(await test_sql.session_state(conn))
+    assert before == after
+    assert after["temporary_tables"] == 0

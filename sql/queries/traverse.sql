@@ -4,23 +4,25 @@
 --
 -- Each step of the recursion is one whole level: a single row holding the
 -- level's frontier and every node visited so far. The next frontier is the
--- set of nodes one edge away minus the visited set (a hashed EXCEPT), so the
--- cost grows with the nodes and edges reached, never with the number of
--- paths; cycles and parallel edges cost nothing extra. The search stops at
--- max_depth, when a level adds nothing, or once more than limit nodes are
--- known (the last level is still whole, so the first limit nodes in
--- depth/type/key order are exact). node_types filters the nodes entered,
--- never the start nodes.
+-- set of nodes one edge away minus the visited set (one hashed EXCEPT, which
+-- also removes duplicates), so the cost grows with the nodes and edges
+-- reached, never with the number of paths; cycles and parallel edges cost
+-- nothing extra. The search stops at max_depth, when a level adds nothing,
+-- or once more than limit nodes are known (the last level is still whole,
+-- so the first limit nodes in depth/type/key order are exact). node_types
+-- filters the nodes entered, never the start nodes.
 --
 -- The start refs (parallel arrays of type and key) are resolved here too, to
 -- save a round trip: missing lists the 1-based positions of those that do not
 -- exist in the workspace, and then nothing is traversed.
 --
--- The answer is one row: the first limit nodes rendered as the JSON array the
--- API returns (so that thousands of nodes never pass through Python objects),
--- their ids (for include_edges), and whether more were reachable.
-with recursive requested as (
-    select r.ord, n.id
+-- The answer is one row: the first limit nodes as the JSON array the API
+-- returns, joined from each node's stored json_members (so that thousands of
+-- nodes are neither rendered here nor pass through Python objects), their
+-- ids (for include_edges, in no order), and whether more were reachable.
+with recursive starts as (
+    select coalesce(array_agg(r.ord order by r.ord) filter (where n.id is null), '{}') as missing,
+           array_agg(distinct n.id) as ids
     from unnest(:start_types::text[], :start_keys::text[]) with ordinality as r (type, key, ord)
     left join nodes as n
         on n.workspace_id = :workspace_id
@@ -28,9 +30,9 @@ with recursive requested as (
        and n.key = r.key
 ),
 bfs (depth, frontier, visited) as (
-    select 0, starts.ids, starts.ids
-    from (select array_agg(distinct id) as ids from requested) as starts
-    where not exists (select from requested where id is null)
+    select 0, ids, ids
+    from starts
+    where missing = '{}'
     union all
     select b.depth + 1, next_level.ids, b.visited || next_level.ids
     from bfs as b
@@ -43,7 +45,7 @@ bfs (depth, frontier, visited) as (
                 join edges as e on e.source_id = f.id
                 where :outgoing
                   and (:edge_types::text[] is null or e.type = any(:edge_types::text[]))
-                union
+                union all
                 select e.source_id
                 from unnest(b.frontier) as f (id)
                 join edges as e on e.target_id = f.id
@@ -61,30 +63,27 @@ bfs (depth, frontier, visited) as (
       and next_level.ids is not null
 ),
 found as (
-    select n.id, b.depth, n.type, n.key, n.properties, n.created_at, n.updated_at,
-           row_number() over (order by b.depth, n.type, n.key) as position
-    from bfs as b
-    cross join lateral unnest(b.frontier) as f (id)
-    join nodes as n on n.id = f.id
-    order by b.depth, n.type, n.key
-    limit :limit + 1
+    -- Ids are looked up in id order: neighbouring probes share index and heap
+    -- pages. The order is one text key, byte for byte the order of (depth,
+    -- type, key): chr(depth + 1) sorts levels numerically, and \x01 sorts
+    -- before every character a type may hold, so a shorter type comes first.
+    -- PostgreSQL sorts one text key (abbreviated to its first bytes) about
+    -- twice as fast as three keys whose first one is mostly tied.
+    select n.id, reached.depth, n.json_members, chr(reached.depth + 1) || n.type || E'\x01' || n.key as ord
+    from (
+        select b.depth, f.id
+        from bfs as b
+        cross join lateral unnest(b.frontier) as f (id)
+        order by f.id
+    ) as reached
+    join nodes as n on n.id = reached.id
+    order by ord
+    limit :limit
 )
-select array(select ord from requested where id is null order by ord) as missing,
-       count(*) > :limit as truncated,
-       coalesce(array_agg(id order by position) filter (where position <= :limit), '{}') as ids,
-       coalesce(
-           json_agg(
-               json_build_object(
-                   'type', type,
-                   'key', key,
-                   'ref', type || ':' || key,
-                   'properties', properties,
-                   'created_at', skein_timestamp(created_at),
-                   'updated_at', skein_timestamp(updated_at),
-                   'depth', depth
-               )
-               order by position
-           ) filter (where position <= :limit),
-           '[]'
-       )::text as nodes_json
+select (select missing from starts) as missing,
+       -- The last level's visited set is every node reached.
+       coalesce((select max(cardinality(visited)) from bfs), 0) > :limit as truncated,
+       coalesce(array_agg(id), '{}') as ids,
+       '[' || coalesce(string_agg('{' || json_members || ',"depth":' || depth || '}', ',' order by ord), '') || ']'
+           as nodes_json
 from found;
