@@ -4,13 +4,16 @@ Builds a graph of 100,000 nodes and 1,000,000 edges with power-law out- and
 in-degrees (so cycles everywhere) in a fresh database, serves it with
 `skein serve` on loopback, and times, for 50 random starts each:
   - POST /v1/query/traverse at depth 2, 3 and 6 (limit 10,000), next to
+    Skein's statement alone, and
     (a) the path-enumerating recursive CTE most projects write, on the same
         server with the same statement timeout, and
     (b) networkx breadth-first search on the same graph in memory, stopping
         as Skein does once more than `limit` nodes are known;
+    all four on each start back to back, in a shuffled order;
   - POST /v1/query/path between random pairs, next to networkx's shortest path.
-Prints p50 and p95 in milliseconds. The server is DATABASE_URL's, else an
-embedded PostgreSQL under .bench/ (see scripts/benchkit.py).
+Prints p50 and p95 in milliseconds, and the ratios of p50s the issue's
+targets are about. The server is DATABASE_URL's, else an embedded PostgreSQL
+under .bench/ (see scripts/benchkit.py).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from service.repository import sql
 NODE_TYPES = ["service", "database", "host", "job"]
 EDGE_TYPES = ["calls", "depends_on", "runs_on"]
 TIMEOUT_MS = 5000
+LIMIT = 10_000
+DEPTHS = (2, 3, 6)
 
 
 def generate(nodes: int, edges: int, rng: random.Random) -> tuple[list[tuple[str, str]], list[tuple[int, str, int]]]:
@@ -89,48 +94,61 @@ def nx_traverse(graph: nx.DiGraph, kinds: dict[int, tuple[str, str]], start: int
     return sorted(found)[:limit]
 
 
-async def skein_sql(dsn: str, starts: list[str], depth: int, limit: int) -> list[float]:
-    """Skein's traversal statement alone, on a connection set up as the pool's are."""
-    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS | {"statement_timeout": str(TIMEOUT_MS)})
-    await init_connection(conn)
-    workspace = await sql.find_workspace(conn, name="bench")
-    times = []
-    try:
-        for start in starts:
-            node_type, _, key = start.partition(":")
-            began = time.perf_counter()
-            await sql.traverse(
-                conn,
-                workspace_id=workspace,
-                start_types=[node_type],
-                start_keys=[key],
-                max_depth=depth,
-                outgoing=True,
-                incoming=False,
-                edge_types=None,
-                node_types=None,
-                limit=limit,
-            )
-            times.append((time.perf_counter() - began) * 1000)
-    finally:
-        await conn.close()
-    return times
+class Engines:
+    """The four ways of answering one traversal, each timed in milliseconds.
 
+    The statement alone runs on a connection set up as the pool's are; the
+    naive CTE on a plain connection with the service's statement timeout.
+    """
 
-async def naive(dsn: str, starts: list[int], depth: int, limit: int) -> tuple[list[float], int]:
-    conn = await asyncpg.connect(dsn, server_settings={"statement_timeout": str(TIMEOUT_MS)})
-    times, timeouts = [], 0
-    try:
-        for start in starts:
-            began = time.perf_counter()
-            try:
-                await bench_sql.naive_traverse(conn, start_id=start, max_depth=depth, limit=limit)
-            except asyncpg.QueryCanceledError:
-                timeouts += 1
-            times.append((time.perf_counter() - began) * 1000)
-    finally:
-        await conn.close()
-    return times, timeouts
+    def __init__(
+        self,
+        client: httpx.Client,
+        conn: asyncpg.Connection,
+        naive_conn: asyncpg.Connection,
+        graph: nx.DiGraph,
+        kinds: dict[int, tuple[str, str]],
+    ) -> None:
+        self.client, self.conn, self.naive_conn = client, conn, naive_conn
+        self.graph, self.kinds = graph, kinds
+        self.naive_timeouts = 0
+
+    def http(self, ref: str, depth: int) -> tuple[float, list[str]]:
+        began = time.perf_counter()
+        response = self.client.post("/v1/query/traverse", json={"start": ref, "depth": depth, "limit": LIMIT})
+        elapsed = (time.perf_counter() - began) * 1000
+        response.raise_for_status()
+        return elapsed, [node["ref"] for node in response.json()["nodes"]]
+
+    async def statement(self, workspace: int, ref: str, depth: int) -> float:
+        node_type, _, key = ref.partition(":")
+        began = time.perf_counter()
+        await sql.traverse(
+            self.conn,
+            workspace_id=workspace,
+            start_types=[node_type],
+            start_keys=[key],
+            max_depth=depth,
+            outgoing=True,
+            incoming=False,
+            edge_types=None,
+            node_types=None,
+            limit=LIMIT,
+        )
+        return (time.perf_counter() - began) * 1000
+
+    async def naive(self, start_id: int, depth: int) -> float:
+        began = time.perf_counter()
+        try:
+            await bench_sql.naive_traverse(self.naive_conn, start_id=start_id, max_depth=depth, limit=LIMIT)
+        except asyncpg.QueryCanceledError:
+            self.naive_timeouts += 1
+        return (time.perf_counter() - began) * 1000
+
+    def networkx(self, start: int, depth: int) -> tuple[float, list[int]]:
+        began = time.perf_counter()
+        expected = nx_traverse(self.graph, self.kinds, start, depth, LIMIT)
+        return (time.perf_counter() - began) * 1000, [node for *_, node in expected]
 
 
 def main() -> None:
@@ -206,57 +224,110 @@ def measure(
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(node_list)))
     graph.add_edges_from((s, d) for s, _, d in edge_list)
-    kinds = dict(enumerate(node_list))
-    refs = [f"{t}:{k}" for t, k in node_list]
     starts = rng.sample(range(len(node_list)), args.samples)
     pairs = [(rng.randrange(len(node_list)), rng.randrange(len(node_list))) for _ in range(args.samples)]
-
-    rows: list[tuple[str, str, float, float, str]] = []
-    headers = {"Authorization": f"Bearer {key}"}
     served = serve(dsn, SKEIN_RATE_LIMIT="1000000", SKEIN_QUERY_TIMEOUT_MS=str(TIMEOUT_MS))
+    headers = {"Authorization": f"Bearer {key}"}
     with served as (url, _), httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-        for depth in (2, 3, 6):
-            http, nxt = [], []
-            for start in starts:
-                began = time.perf_counter()
-                body = {"start": refs[start], "depth": depth, "limit": 10000}
-                response = client.post("/v1/query/traverse", json=body)
-                http.append((time.perf_counter() - began) * 1000)
-                response.raise_for_status()
-                began = time.perf_counter()
-                expected = nx_traverse(graph, kinds, start, depth, 10000)
-                nxt.append((time.perf_counter() - began) * 1000)
-                assert [n["ref"] for n in response.json()["nodes"]] == [refs[n[3]] for n in expected]
-            naive_times, timeouts = asyncio.run(naive(dsn, [ids[s] for s in starts], depth, 10000))
-            statement = asyncio.run(skein_sql(dsn, [refs[s] for s in starts], depth, 10000))
-            rows.append((f"traverse depth {depth}", "Skein over HTTP", *percentiles(http), ""))
-            rows.append(("", "Skein statement alone", *percentiles(statement), ""))
-            note = f"{timeouts} of {len(starts)} timed out at {TIMEOUT_MS} ms"
-            rows.append(("", "naive recursive CTE", *percentiles(naive_times), note))
-            rows.append(("", "networkx BFS in memory", *percentiles(nxt), ""))
-        http, nxt = [], []
-        for source, target in pairs:
-            began = time.perf_counter()
-            response = client.post("/v1/query/path", json={"source": refs[source], "target": refs[target]})
-            http.append((time.perf_counter() - began) * 1000)
-            found = response.json()["path"]
-            began = time.perf_counter()
-            try:
-                length = len(nx.shortest_path(graph, source, target)) - 1
-            except nx.NetworkXNoPath:
-                length = None
-            nxt.append((time.perf_counter() - began) * 1000)
-            assert (found and found["length"]) == (length if length is None or length <= 10 else None) or (
-                found is None and length is None
-            )
-        rows.append(("path", "Skein over HTTP", *percentiles(http), ""))
-        rows.append(("", "networkx shortest_path", *percentiles(nxt), ""))
-
+        rows = asyncio.run(compare(dsn, client, graph, node_list, ids, starts, pairs, rng))
     if args.explain:
+        refs = [f"{t}:{k}" for t, k in node_list]
         asyncio.run(explain(dsn, refs[starts[0]], ids))
     print(f"\n{'query':<18} {'engine':<24} {'p50 ms':>9} {'p95 ms':>9}  note")
     for query, engine, p50, p95, note in rows:
         print(f"{query:<18} {engine:<24} {p50:>9.1f} {p95:>9.1f}  {note}")
+
+
+async def compare(
+    dsn: str,
+    client: httpx.Client,
+    graph: nx.DiGraph,
+    node_list: list[tuple[str, str]],
+    ids: list[int],
+    starts: list[int],
+    pairs: list[tuple[int, int]],
+    rng: random.Random,
+) -> list[tuple[str, str, float, float, str]]:
+    """Every engine on the same start, one after another in a shuffled order.
+
+    The machine is shared and noisy: side by side, a slow moment costs every
+    engine alike instead of whichever phase it fell in. The HTTP client is
+    synchronous; nothing else runs on this event loop while it waits.
+    """
+    refs = [f"{t}:{k}" for t, k in node_list]
+    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS | {"statement_timeout": str(TIMEOUT_MS)})
+    naive_conn = await asyncpg.connect(dsn, server_settings={"statement_timeout": str(TIMEOUT_MS)})
+    rows: list[tuple[str, str, float, float, str]] = []
+    try:
+        await init_connection(conn)
+        workspace = await sql.find_workspace(conn, name="bench")
+        engines = Engines(client, conn, naive_conn, graph, dict(enumerate(node_list)))
+        for depth in DEPTHS:
+            times: dict[str, list[float]] = {"http": [], "statement": [], "naive": [], "networkx": []}
+            engines.naive_timeouts = 0
+            for start in starts:
+                order = list(times)
+                rng.shuffle(order)
+                for engine in order:
+                    if engine == "http":
+                        elapsed, found = engines.http(refs[start], depth)
+                    elif engine == "statement":
+                        elapsed = await engines.statement(workspace, refs[start], depth)
+                    elif engine == "naive":
+                        elapsed = await engines.naive(ids[start], depth)
+                    else:
+                        elapsed, expected = engines.networkx(start, depth)
+                    times[engine].append(elapsed)
+                assert found == [refs[node] for node in expected]
+            rows += depth_rows(depth, times, engines.naive_timeouts, len(starts))
+        rows += path_rows(client, graph, refs, pairs, rng)
+    finally:
+        await conn.close()
+        await naive_conn.close()
+    return rows
+
+
+def depth_rows(
+    depth: int, times: dict[str, list[float]], timeouts: int, samples: int
+) -> list[tuple[str, str, float, float, str]]:
+    p50 = {engine: percentiles(samples_)[0] for engine, samples_ in times.items()}
+    naive_note = f"{timeouts} of {samples} timed out at {TIMEOUT_MS} ms"
+    return [
+        (f"traverse depth {depth}", "Skein over HTTP", *percentiles(times["http"]),
+         f"networkx p50 x {p50['http'] / p50['networkx']:.1f}; naive p50 / this {p50['naive'] / p50['http']:.1f}"),
+        ("", "Skein statement alone", *percentiles(times["statement"]),
+         f"naive p50 / this {p50['naive'] / p50['statement']:.1f}"),
+        ("", "naive recursive CTE", *percentiles(times["naive"]), naive_note),
+        ("", "networkx BFS in memory", *percentiles(times["networkx"]), ""),
+    ]  # fmt: skip
+
+
+def path_rows(
+    client: httpx.Client, graph: nx.DiGraph, refs: list[str], pairs: list[tuple[int, int]], rng: random.Random
+) -> list[tuple[str, str, float, float, str]]:
+    http, nxt = [], []
+    for source, target in pairs:
+        order = ["http", "networkx"]
+        rng.shuffle(order)
+        for engine in order:
+            began = time.perf_counter()
+            if engine == "http":
+                response = client.post("/v1/query/path", json={"source": refs[source], "target": refs[target]})
+                http.append((time.perf_counter() - began) * 1000)
+                found = response.json()["path"]
+            else:
+                try:
+                    length = len(nx.shortest_path(graph, source, target)) - 1
+                except nx.NetworkXNoPath:
+                    length = None
+                nxt.append((time.perf_counter() - began) * 1000)
+        # Skein searches up to SKEIN_MAX_DEPTH (10) hops; networkx has no bound.
+        assert (found and found["length"]) == (length if length is not None and length <= 10 else None)
+    p50 = percentiles(http)[0] / percentiles(nxt)[0]
+    return [
+        ("path", "Skein over HTTP", *percentiles(http), f"networkx p50 x {p50:.1f}"),
+        ("", "networkx shortest_path", *percentiles(nxt), ""),
+    ]
 
 
 if __name__ == "__main__":
