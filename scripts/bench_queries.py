@@ -98,7 +98,7 @@ class Engines:
     """The four ways of answering one traversal, each timed in milliseconds.
 
     The statement alone runs on a connection set up as the pool's are; the
-    naive CTE on a plain connection with the service's statement timeout.
+    naive CTE on a plain one with the same statement timeout and work_mem.
     """
 
     def __init__(
@@ -256,7 +256,9 @@ async def compare(
     """
     refs = [f"{t}:{k}" for t, k in node_list]
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS | {"statement_timeout": str(TIMEOUT_MS)})
-    naive_conn = await asyncpg.connect(dsn, server_settings={"statement_timeout": str(TIMEOUT_MS)})
+    # The same memory for sorts and hashes as Skein's connections get.
+    naive_settings = {"statement_timeout": str(TIMEOUT_MS), "work_mem": SERVER_SETTINGS["work_mem"]}
+    naive_conn = await asyncpg.connect(dsn, server_settings=naive_settings)
     rows: list[tuple[str, str, float, float, str]] = []
     try:
         await init_connection(conn)
@@ -290,7 +292,7 @@ async def compare(
 def depth_rows(
     depth: int, times: dict[str, list[float]], timeouts: int, samples: int
 ) -> list[tuple[str, str, float, float, str]]:
-    p50 = {engine: percentiles(samples_)[0] for engine, samples_ in times.items()}
+    p50 = {engine: percentiles(timed)[0] for engine, timed in times.items()}
     naive_note = f"{timeouts} of {samples} timed out at {TIMEOUT_MS} ms"
     return [
         (f"traverse depth {depth}", "Skein over HTTP", *percentiles(times["http"]),
@@ -323,9 +325,9 @@ def path_rows(
                 nxt.append((time.perf_counter() - began) * 1000)
         # Skein searches up to SKEIN_MAX_DEPTH (10) hops; networkx has no bound.
         assert (found and found["length"]) == (length if length is not None and length <= 10 else None)
-    p50 = percentiles(http)[0] / percentiles(nxt)[0]
+    ratio = percentiles(http)[0] / percentiles(nxt)[0]
     return [
-        ("path", "Skein over HTTP", *percentiles(http), f"networkx p50 x {p50:.1f}"),
+        ("path", "Skein over HTTP", *percentiles(http), f"networkx p50 x {ratio:.1f}"),
         ("", "networkx shortest_path", *percentiles(nxt), ""),
     ]
 

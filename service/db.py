@@ -39,9 +39,11 @@ def _compact_json(value: Any) -> str:
 # more than the query itself on small graphs. Generic plans are made once
 # per connection and reused.
 #
-# A deep traversal sorts tens of thousands of nodes with their JSON (about
-# 5 MB at the 10,000-node limit): PostgreSQL's default work_mem of 4 MB would
-# spill that sort to disk.
+# A deep traversal sorts tens of thousands of nodes with their JSON: about
+# 5 MB at the 10,000-node limit on the benchmark graph, whose properties are
+# empty. PostgreSQL's default work_mem of 4 MB spilled that sort to disk;
+# nodes with larger properties may still spill (slower, never wrong). Each
+# sort or hash of a statement may take this much, per connection.
 SERVER_SETTINGS = {"application_name": "skein", "plan_cache_mode": "force_generic_plan", "work_mem": "16MB"}
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import anyio
 import asyncpg
 import pytest
 from pytest_postgresql.janitor import DatabaseJanitor
 
+from service.db import init_connection
+from service.graph_models import Node
 from service.migrations import discover, migrate, migrate_database
 from service.repository import sql
 from tests.conftest import PostgresServer
+from tests.helpers import test_sql
 
 
 @pytest.fixture
@@ -63,3 +69,22 @@ async def test_migrating_a_migrated_database_applies_nothing(empty_database: str
         assert await migrate(conn) == []
     finally:
         await conn.close()
+
+
+async def test_migration_0005_stores_the_json_of_nodes_written_before_it(empty_database: str, tmp_path: Path) -> None:
+    for migration in discover()[:4]:
+        shutil.copy(migration.path, tmp_path)
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await init_connection(conn)
+        assert [m.version for m in await migrate(conn, tmp_path)] == [1, 2, 3, 4]
+        workspace = (await sql.create_workspace(conn, name="before"))["id"]
+        for node_type, key, properties in [("t", "a", {}), ("t-x", 'q"\\ü', {"n": [1.5, None], "s": "€\n"})]:
+            await sql.upsert_node(conn, workspace_id=workspace, type=node_type, key=key, properties=properties)
+        assert [m.version for m in await migrate(conn)] == [5]
+        rows = await test_sql.list_node_json(conn, workspace_id=workspace)
+    finally:
+        await conn.close()
+    assert len(rows) == 2
+    for row in rows:
+        assert json.loads("{" + row["json_members"] + "}") == Node.of_row(row).model_dump(mode="json")
