@@ -134,6 +134,7 @@ class Engines:
             edge_types=None,
             node_types=None,
             limit=LIMIT,
+            with_ids=False,
         )
         return (time.perf_counter() - began) * 1000
 
@@ -179,14 +180,14 @@ async def explain(dsn: str, start: str, ids: list[int]) -> None:
             sql.traverse,
             {"workspace_id": workspace, "start_types": [start_type], "start_keys": [start_key], "max_depth": 3}
             | walk
-            | {"limit": 10000},
+            | {"limit": 10000, "with_ids": False},
         ),
         (
             "traverse, depth 6, limit 10,000",
             sql.traverse,
             {"workspace_id": workspace, "start_types": [start_type], "start_keys": [start_key], "max_depth": 6}
             | walk
-            | {"limit": 10000},
+            | {"limit": 10000, "with_ids": False},
         ),
         (
             "neighbors, both ways, first page",

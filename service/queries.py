@@ -123,6 +123,7 @@ async def traverse(request: Request) -> Response:
             edge_types=query.edge_types,
             node_types=query.node_types,
             limit=query.limit,
+            with_ids=query.include_edges,
         )
         if found["missing"]:
             raise not_found(starts, found["missing"][0])

@@ -1,5 +1,5 @@
 -- returns: row
--- params: workspace_id, start_types, start_keys, max_depth, outgoing, incoming, edge_types, node_types, limit
+-- params: workspace_id, start_types, start_keys, max_depth, outgoing, incoming, edge_types, node_types, limit, with_ids
 -- Breadth-first traversal that visits each node once.
 --
 -- Each step of the recursion is one whole level: a single row holding the
@@ -19,7 +19,8 @@
 -- The answer is one row: the first limit nodes as the JSON array the API
 -- returns, joined from each node's stored json_members (so that thousands of
 -- nodes are neither rendered here nor pass through Python objects), their
--- ids (for include_edges, in no order), and whether more were reachable.
+-- ids when with_ids asks for them (for include_edges, in no order; empty
+-- otherwise), and whether more were reachable.
 with recursive starts as (
     select coalesce(array_agg(r.ord order by r.ord) filter (where n.id is null), '{}') as missing,
            array_agg(distinct n.id) as ids
@@ -83,7 +84,7 @@ found as (
 select (select missing from starts) as missing,
        -- The last level's visited set is every node reached.
        coalesce((select max(cardinality(visited)) from bfs), 0) > :limit as truncated,
-       coalesce(array_agg(id), '{}') as ids,
+       coalesce(array_agg(id) filter (where :with_ids), '{}') as ids,
        '[' || coalesce(string_agg('{' || json_members || ',"depth":' || depth || '}', ',' order by ord), '') || ']'
            as nodes_json
 from found;
