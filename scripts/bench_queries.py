@@ -38,7 +38,6 @@ NODE_TYPES = ["service", "database", "host", "job"]
 EDGE_TYPES = ["calls", "depends_on", "runs_on"]
 TIMEOUT_MS = 5000
 LIMIT = 10_000
-DEPTHS = (2, 3, 6)
 
 
 def generate(nodes: int, edges: int, rng: random.Random) -> tuple[list[tuple[str, str]], list[tuple[int, str, int]]]:
@@ -158,6 +157,7 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--depths", type=int, nargs="+", default=[2, 3, 6], help="traversal depths to time")
     parser.add_argument("--explain", action="store_true", help="also print each core statement's plan")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -230,13 +230,13 @@ def measure(
     served = serve(dsn, SKEIN_RATE_LIMIT="1000000", SKEIN_QUERY_TIMEOUT_MS=str(TIMEOUT_MS))
     headers = {"Authorization": f"Bearer {key}"}
     with served as (url, _), httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-        rows = asyncio.run(compare(dsn, client, graph, node_list, ids, starts, pairs, rng))
+        rows = asyncio.run(compare(dsn, client, graph, node_list, ids, starts, pairs, rng, args.depths))
     if args.explain:
         refs = [f"{t}:{k}" for t, k in node_list]
         asyncio.run(explain(dsn, refs[starts[0]], ids))
     print(f"\n{'query':<18} {'engine':<24} {'p50 ms':>9} {'p95 ms':>9}  note")
     for query, engine, p50, p95, note in rows:
-        print(f"{query:<18} {engine:<24} {p50:>9.1f} {p95:>9.1f}  {note}")
+        print(f"{query:<18} {engine:<24} {p50:>9.2f} {p95:>9.2f}  {note}")
 
 
 async def compare(
@@ -248,6 +248,7 @@ async def compare(
     starts: list[int],
     pairs: list[tuple[int, int]],
     rng: random.Random,
+    depths: list[int],
 ) -> list[tuple[str, str, float, float, str]]:
     """Every engine on the same start, one after another in a shuffled order.
 
@@ -265,7 +266,7 @@ async def compare(
         await init_connection(conn)
         workspace = await sql.find_workspace(conn, name="bench")
         engines = Engines(client, conn, naive_conn, graph, dict(enumerate(node_list)))
-        for depth in DEPTHS:
+        for depth in depths:
             times: dict[str, list[float]] = {"http": [], "statement": [], "naive": [], "networkx": []}
             engines.naive_timeouts = 0
             for start in starts:
@@ -297,9 +298,9 @@ def depth_rows(
     naive_note = f"{timeouts} of {samples} timed out at {TIMEOUT_MS} ms"
     return [
         (f"traverse depth {depth}", "Skein over HTTP", *percentiles(times["http"]),
-         f"networkx p50 x {p50['http'] / p50['networkx']:.1f}; naive p50 / this {p50['naive'] / p50['http']:.1f}"),
+         f"networkx p50 x {p50['http'] / p50['networkx']:.2f}; naive p50 / this {p50['naive'] / p50['http']:.2f}"),
         ("", "Skein statement alone", *percentiles(times["statement"]),
-         f"naive p50 / this {p50['naive'] / p50['statement']:.1f}"),
+         f"naive p50 / this {p50['naive'] / p50['statement']:.2f}"),
         ("", "naive recursive CTE", *percentiles(times["naive"]), naive_note),
         ("", "networkx BFS in memory", *percentiles(times["networkx"]), ""),
     ]  # fmt: skip
@@ -328,7 +329,7 @@ def path_rows(
         assert (found and found["length"]) == (length if length is not None and length <= 10 else None)
     ratio = percentiles(http)[0] / percentiles(nxt)[0]
     return [
-        ("path", "Skein over HTTP", *percentiles(http), f"networkx p50 x {ratio:.1f}"),
+        ("path", "Skein over HTTP", *percentiles(http), f"networkx p50 x {ratio:.2f}"),
         ("", "networkx shortest_path", *percentiles(nxt), ""),
     ]
 
