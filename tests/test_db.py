@@ -64,9 +64,7 @@ async def test_requests_beyond_the_pool_wait_a_bounded_time_then_answer_503(
         assert recovered.status_code == 200
 
 
-async def test_a_connection_goes_back_to_the_pool_as_it_came_out(
-    settings: Settings, make_key: KeyFactory, workspace: int
-) -> None:
+async def test_a_connection_goes_back_to_the_pool_as_it_came_out(settings: Settings, make_key: KeyFactory) -> None:
     """The pool skips asyncpg's reset round trip (db.keep_session), so no
     request may leave session state behind: no session-level setting (an
     import's are transaction-local), temporary table, cursor, listener or
