@@ -24,6 +24,7 @@ import itertools
 import random
 import statistics
 import time
+from typing import Any
 
 import asyncpg
 import httpx
@@ -93,6 +94,23 @@ def nx_traverse(graph: nx.DiGraph, kinds: dict[int, tuple[str, str]], start: int
     return sorted(found)[:limit]
 
 
+def traverse_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
+    """sql.traverse's parameters for the benchmark's request: one start, outgoing, no filters, no edges."""
+    node_type, _, key = ref.partition(":")
+    return {
+        "workspace_id": workspace,
+        "start_types": [node_type],
+        "start_keys": [key],
+        "max_depth": depth,
+        "outgoing": True,
+        "incoming": False,
+        "edge_types": None,
+        "node_types": None,
+        "limit": LIMIT,
+        "with_ids": False,
+    }
+
+
 class Engines:
     """The four ways of answering one traversal, each timed in milliseconds.
 
@@ -120,21 +138,8 @@ class Engines:
         return elapsed, [node["ref"] for node in response.json()["nodes"]]
 
     async def statement(self, workspace: int, ref: str, depth: int) -> float:
-        node_type, _, key = ref.partition(":")
         began = time.perf_counter()
-        await sql.traverse(
-            self.conn,
-            workspace_id=workspace,
-            start_types=[node_type],
-            start_keys=[key],
-            max_depth=depth,
-            outgoing=True,
-            incoming=False,
-            edge_types=None,
-            node_types=None,
-            limit=LIMIT,
-            with_ids=False,
-        )
+        await sql.traverse(self.conn, **traverse_params(workspace, ref, depth))
         return (time.perf_counter() - began) * 1000
 
     async def naive(self, start_id: int, depth: int) -> float:
@@ -172,23 +177,10 @@ async def explain(dsn: str, start: str, ids: list[int]) -> None:
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
     await init_connection(conn)
     workspace = await sql.find_workspace(conn, name="bench")
-    start_type, _, start_key = start.partition(":")
     walk = {"outgoing": True, "incoming": False, "edge_types": None, "node_types": None}
     statements = [
-        (
-            "traverse, depth 3, limit 10,000",
-            sql.traverse,
-            {"workspace_id": workspace, "start_types": [start_type], "start_keys": [start_key], "max_depth": 3}
-            | walk
-            | {"limit": 10000, "with_ids": False},
-        ),
-        (
-            "traverse, depth 6, limit 10,000",
-            sql.traverse,
-            {"workspace_id": workspace, "start_types": [start_type], "start_keys": [start_key], "max_depth": 6}
-            | walk
-            | {"limit": 10000, "with_ids": False},
-        ),
+        ("traverse, depth 3, limit 10,000", sql.traverse, traverse_params(workspace, start, 3)),
+        ("traverse, depth 6, limit 10,000", sql.traverse, traverse_params(workspace, start, 6)),
         (
             "neighbors, both ways, first page",
             sql.neighbors,
