@@ -91,16 +91,23 @@ def _free_port() -> int:
         return port
 
 
+SKEIN_SERVE = ("-m", "service", "serve")
+
+
 @contextlib.contextmanager
-def serve(dsn: str, **environment: str) -> Iterator[tuple[str, int]]:
-    """``skein serve`` in a subprocess on loopback, its log in .bench/serve.log; yields its URL and process id."""
+def serve(dsn: str, program: Sequence[str] = SKEIN_SERVE, **environment: str) -> Iterator[tuple[str, int]]:
+    """``skein serve`` in a subprocess on loopback, its log in .bench/serve.log; yields its URL and process id.
+
+    ``program`` is what Python runs instead, given the same ``--host`` and
+    ``--port`` (a bench-only app); its log is named after its last word.
+    """
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": dsn, **environment}
-    log = BENCH_DIR / "serve.log"
+    log = BENCH_DIR / f"{Path(program[-1]).stem}.log"
     BENCH_DIR.mkdir(exist_ok=True)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *program, "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=log_file,
@@ -115,7 +122,7 @@ def serve(dsn: str, **environment: str) -> Iterator[tuple[str, int]]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"skein serve did not start; see {log}")
+                raise RuntimeError(f"{' '.join(program)} did not start; see {log}")
             time.sleep(0.1)
         yield base_url, process.pid
     finally:

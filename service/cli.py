@@ -149,9 +149,6 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> None:
-    import uvicorn
-
-    from service.logs import log_config
     from service.migrations import migrate_database
 
     with database(settings) as dsn, metrics_directory(args.workers):
@@ -167,17 +164,30 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
         # under the handler it found. Python's default would kill the process
         # there, skipping the embedded server's stop; this one unwinds instead.
         signal.signal(signal.SIGTERM, _exit_cleanly)
-        uvicorn.run(
-            "service.app:create_app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-            proxy_headers=False,
-            log_config=log_config(terminal=sys.stderr.isatty()),
-            access_log=False,
-        )
+        run_uvicorn("service.app:create_app_from_env", host=args.host, port=args.port, workers=args.workers)
+
+
+def run_uvicorn(factory: str, host: str, port: int, workers: int = 1) -> None:
+    """Serve the app that ``factory`` (``module:function``) builds, as ``skein serve`` does.
+
+    ``scripts/bench queries`` serves its baseline app through here, so that
+    both answer over the same server settings.
+    """
+    import uvicorn
+
+    from service.logs import log_config
+
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        proxy_headers=False,
+        log_config=log_config(terminal=sys.stderr.isatty()),
+        access_log=False,
+    )
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> None:
