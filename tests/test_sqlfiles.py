@@ -1,4 +1,4 @@
-"""Every SQL file parses, loads and prepares against the migrated schema."""
+"""Every SQL file, the benchmarks' included, parses, loads and prepares against the migrated schema."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from service.repository import sql
 from service.sqlfiles import Queries, SqlFileError, parse_file, rewrite_parameters
 from tests.helpers import test_sql
 
-ALL_QUERIES = sorted([*sql, *test_sql], key=lambda query: query.name)
+# The benchmarks' statements too: scripts/bench runs them on Skein's schema.
+bench_sql = Queries.load(Path(__file__).resolve().parent.parent / "scripts" / "sql")
+ALL_QUERIES = sorted([*sql, *test_sql, *bench_sql], key=lambda query: query.name)
 
 
 @pytest.mark.parametrize("query", ALL_QUERIES, ids=[query.name for query in ALL_QUERIES])
