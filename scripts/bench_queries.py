@@ -3,13 +3,15 @@
 Builds a graph of 100,000 nodes and 1,000,000 edges with power-law out- and
 in-degrees (so cycles everywhere) in a fresh database, serves it with
 `skein serve` on loopback, and times, for 50 random starts each:
-  - POST /v1/query/traverse at depth 2, 3 and 6 (limit 10,000), next to
-    Skein's statement alone, and
-    (a) the path-enumerating recursive CTE most projects write, on the same
-        server with the same statement timeout, and
+  - POST /v1/query/traverse at depth 1, 2, 3 and 6 (limit 10,000), next to
+    (a) the path-enumerating recursive CTE most projects write, from the
+        same start ref, with the same timeout: served over HTTP by the same
+        app, pool and request path (scripts/naive_service.py, rendering its
+        rows through the response models), and as a statement alone on the
+        same PostgreSQL server, next to Skein's statement alone;
     (b) networkx breadth-first search on the same graph in memory, stopping
         as Skein does once more than `limit` nodes are known;
-    all four on each start back to back, in a shuffled order;
+    all five on each start back to back, in a shuffled order;
   - POST /v1/query/path between random pairs, next to networkx's shortest path.
 Prints p50 and p95 in milliseconds, and the ratios of p50s the issue's
 targets are about. The server is DATABASE_URL's, else an embedded PostgreSQL
@@ -24,6 +26,7 @@ import itertools
 import random
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -35,6 +38,8 @@ from service.auth import issue_key
 from service.db import SERVER_SETTINGS, init_connection
 from service.repository import sql
 
+# The baseline app, served by a Python of its own as skein serve is.
+NAIVE_SERVICE = str(Path(__file__).resolve().parent / "naive_service.py")
 NODE_TYPES = ["service", "database", "host", "job"]
 EDGE_TYPES = ["calls", "depends_on", "runs_on"]
 TIMEOUT_MS = 5000
@@ -112,42 +117,66 @@ def traverse_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
 
 
 class Engines:
-    """The four ways of answering one traversal, each timed in milliseconds.
+    """The five ways of answering one traversal, each timed in milliseconds.
 
-    The statement alone runs on a connection set up as the pool's are; the
-    naive CTE on a plain one with the same statement timeout and work_mem.
+    Skein's statement alone runs on a connection set up as the pool's are;
+    the naive CTE's on a plain one with the same statement timeout and
+    work_mem. Both servers are started with the same timeout.
     """
 
     def __init__(
         self,
         client: httpx.Client,
+        naive_client: httpx.Client,
         conn: asyncpg.Connection,
         naive_conn: asyncpg.Connection,
         graph: nx.DiGraph,
         kinds: dict[int, tuple[str, str]],
     ) -> None:
-        self.client, self.conn, self.naive_conn = client, conn, naive_conn
+        self.client, self.naive_client = client, naive_client
+        self.conn, self.naive_conn = conn, naive_conn
         self.graph, self.kinds = graph, kinds
-        self.naive_timeouts = 0
+        self.timeouts = {"naive": 0, "naive_http": 0}
 
-    def http(self, ref: str, depth: int) -> tuple[float, list[str]]:
+    def http(self, ref: str, depth: int) -> tuple[float, dict[str, Any]]:
         began = time.perf_counter()
         response = self.client.post("/v1/query/traverse", json={"start": ref, "depth": depth, "limit": LIMIT})
         elapsed = (time.perf_counter() - began) * 1000
         response.raise_for_status()
-        return elapsed, [node["ref"] for node in response.json()["nodes"]]
+        return elapsed, response.json()
+
+    def naive_http(self, ref: str, depth: int) -> tuple[float, dict[str, Any] | None]:
+        """The baseline's answer, or None when it ran out of time (422 query-timeout)."""
+        began = time.perf_counter()
+        response = self.naive_client.post(
+            "/v1/query/naive-traverse", json={"start": ref, "depth": depth, "limit": LIMIT}
+        )
+        elapsed = (time.perf_counter() - began) * 1000
+        if response.status_code == 422 and response.json()["type"] == "/problems/query-timeout":
+            self.timeouts["naive_http"] += 1
+            return elapsed, None
+        response.raise_for_status()
+        return elapsed, response.json()
 
     async def statement(self, workspace: int, ref: str, depth: int) -> float:
         began = time.perf_counter()
         await sql.traverse(self.conn, **traverse_params(workspace, ref, depth))
         return (time.perf_counter() - began) * 1000
 
-    async def naive(self, start_id: int, depth: int) -> float:
+    async def naive(self, workspace: int, ref: str, depth: int) -> float:
+        start_type, _, start_key = ref.partition(":")
         began = time.perf_counter()
         try:
-            await bench_sql.naive_traverse(self.naive_conn, start_id=start_id, max_depth=depth, limit=LIMIT)
+            await bench_sql.naive_traverse(
+                self.naive_conn,
+                workspace_id=workspace,
+                start_type=start_type,
+                start_key=start_key,
+                max_depth=depth,
+                limit=LIMIT,
+            )
         except asyncpg.QueryCanceledError:
-            self.naive_timeouts += 1
+            self.timeouts["naive"] += 1
         return (time.perf_counter() - began) * 1000
 
     def networkx(self, start: int, depth: int) -> tuple[float, list[int]]:
@@ -162,7 +191,7 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--depths", type=int, nargs="+", default=[2, 3, 6], help="traversal depths to time")
+    parser.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3, 6], help="traversal depths to time")
     parser.add_argument("--explain", action="store_true", help="also print each core statement's plan")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -219,10 +248,16 @@ def measure(
     graph.add_edges_from((s, d) for s, _, d in edge_list)
     starts = rng.sample(range(len(node_list)), args.samples)
     pairs = [(rng.randrange(len(node_list)), rng.randrange(len(node_list))) for _ in range(args.samples)]
-    served = serve(dsn, SKEIN_RATE_LIMIT="1000000", SKEIN_QUERY_TIMEOUT_MS=str(TIMEOUT_MS))
+    environment = {"SKEIN_RATE_LIMIT": "1000000", "SKEIN_QUERY_TIMEOUT_MS": str(TIMEOUT_MS)}
     headers = {"Authorization": f"Bearer {key}"}
-    with served as (url, _), httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-        rows = asyncio.run(compare(dsn, client, graph, node_list, ids, starts, pairs, rng, args.depths))
+    with (
+        serve(dsn, **environment) as (url, _),
+        serve(dsn, program=[NAIVE_SERVICE], **environment) as (naive_url, _),
+        httpx.Client(base_url=url, headers=headers, timeout=60) as client,
+        httpx.Client(base_url=naive_url, headers=headers, timeout=60) as naive_client,
+    ):
+        clients = (client, naive_client)
+        rows = asyncio.run(compare(dsn, clients, graph, node_list, ids, starts, pairs, rng, args.depths))
     if args.explain:
         refs = [f"{t}:{k}" for t, k in node_list]
         asyncio.run(explain(dsn, refs[starts[0]], ids))
@@ -233,7 +268,7 @@ def measure(
 
 async def compare(
     dsn: str,
-    client: httpx.Client,
+    clients: tuple[httpx.Client, httpx.Client],
     graph: nx.DiGraph,
     node_list: list[tuple[str, str]],
     ids: list[int],
@@ -257,43 +292,53 @@ async def compare(
     try:
         await init_connection(conn)
         workspace = await sql.find_workspace(conn, name="bench")
-        engines = Engines(client, conn, naive_conn, graph, dict(enumerate(node_list)))
+        engines = Engines(*clients, conn, naive_conn, graph, dict(enumerate(node_list)))
         for depth in depths:
-            times: dict[str, list[float]] = {"http": [], "statement": [], "naive": [], "networkx": []}
-            engines.naive_timeouts = 0
+            times: dict[str, list[float]] = {name: [] for name in ENGINES}
+            engines.timeouts = dict.fromkeys(engines.timeouts, 0)
             for start in starts:
                 order = list(times)
                 rng.shuffle(order)
                 for engine in order:
                     if engine == "http":
                         elapsed, found = engines.http(refs[start], depth)
+                    elif engine == "naive_http":
+                        elapsed, baseline = engines.naive_http(refs[start], depth)
                     elif engine == "statement":
                         elapsed = await engines.statement(workspace, refs[start], depth)
                     elif engine == "naive":
-                        elapsed = await engines.naive(ids[start], depth)
+                        elapsed = await engines.naive(workspace, refs[start], depth)
                     else:
                         elapsed, expected = engines.networkx(start, depth)
                     times[engine].append(elapsed)
-                assert found == [refs[node] for node in expected]
-            rows += depth_rows(depth, times, engines.naive_timeouts, len(starts))
-        rows += path_rows(client, graph, refs, pairs, rng)
+                assert [node["ref"] for node in found["nodes"]] == [refs[node] for node in expected]
+                assert baseline is None or baseline == found
+            rows += depth_rows(depth, times, engines.timeouts, len(starts))
+        rows += path_rows(clients[0], graph, refs, pairs, rng)
     finally:
         await conn.close()
         await naive_conn.close()
     return rows
 
 
+ENGINES = ("http", "naive_http", "statement", "naive", "networkx")
+
+
 def depth_rows(
-    depth: int, times: dict[str, list[float]], timeouts: int, samples: int
+    depth: int, times: dict[str, list[float]], timeouts: dict[str, int], samples: int
 ) -> list[tuple[str, str, float, float, str]]:
     p50 = {engine: percentiles(timed)[0] for engine, timed in times.items()}
-    naive_note = f"{timeouts} of {samples} timed out at {TIMEOUT_MS} ms"
+
+    def timed_out(engine: str) -> str:
+        return f"{timeouts[engine]} of {samples} timed out at {TIMEOUT_MS} ms"
+
     return [
         (f"traverse depth {depth}", "Skein over HTTP", *percentiles(times["http"]),
-         f"networkx p50 x {p50['http'] / p50['networkx']:.2f}; naive p50 / this {p50['naive'] / p50['http']:.2f}"),
+         f"naive p50 / this {p50['naive_http'] / p50['http']:.2f}; networkx p50 x {p50['http'] / p50['networkx']:.2f}"),
+        ("", "naive CTE over HTTP", *percentiles(times["naive_http"]), timed_out("naive_http")),
         ("", "Skein statement alone", *percentiles(times["statement"]),
          f"naive p50 / this {p50['naive'] / p50['statement']:.2f}"),
-        ("", "naive recursive CTE", *percentiles(times["naive"]), naive_note),
+        ("", "naive CTE statement", *percentiles(times["naive"]), timed_out("naive")),
         ("", "networkx BFS in memory", *percentiles(times["networkx"]), ""),
     ]  # fmt: skip
 
