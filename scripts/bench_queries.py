@@ -3,7 +3,7 @@
 Builds a graph of 100,000 nodes and 1,000,000 edges with power-law out- and
 in-degrees (so cycles everywhere) in a fresh database, serves it with
 `skein serve` on loopback, and times, for 50 random starts each:
-  - POST /v1/query/traverse at depth 1, 2, 3 and 6 (limit 10,000), next to
+  - POST /v1/query/traverse at depth 0, 1, 2, 3 and 6 (limit 10,000), next to
     (a) the path-enumerating recursive CTE most projects write, from the
         same start ref, with the same timeout: served over HTTP by the same
         app, pool and request path (scripts/naive_service.py, rendering its
@@ -191,7 +191,7 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3, 6], help="traversal depths to time")
+    parser.add_argument("--depths", type=int, nargs="+", default=[0, 1, 2, 3, 6], help="traversal depths to time")
     parser.add_argument("--explain", action="store_true", help="also print each core statement's plan")
     args = parser.parse_args()
     rng = random.Random(args.seed)
