@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import random
 import statistics
 import time
@@ -32,7 +33,7 @@ from typing import Any
 import asyncpg
 import httpx
 import networkx as nx
-from benchkit import bench_database, bench_sql, serve
+from benchkit import ROOT, bench_database, bench_sql, serve
 
 from service.auth import issue_key
 from service.db import SERVER_SETTINGS, init_connection
@@ -116,73 +117,83 @@ def traverse_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
     }
 
 
+def naive_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
+    """The baseline's parameters for the same request."""
+    node_type, _, key = ref.partition(":")
+    return {"workspace_id": workspace, "start_type": node_type, "start_key": key, "max_depth": depth, "limit": LIMIT}
+
+
+ENGINES = ("http", "naive_http", "statement", "naive", "networkx")
+
+
 class Engines:
     """The five ways of answering one traversal, each timed in milliseconds.
 
-    Skein's statement alone runs on a connection set up as the pool's are;
-    the naive CTE's on a plain one with the same statement timeout and
-    work_mem. Both servers are started with the same timeout.
+    Each answers its time and the refs it found in order, or None for those
+    when it ran out of time. Both statements run on connections set up as
+    the pool's are (generic plans, work_mem, JSON codecs), with the service's
+    statement timeout; both servers are started with the same timeout.
     """
 
     def __init__(
         self,
-        client: httpx.Client,
-        naive_client: httpx.Client,
+        clients: tuple[httpx.Client, httpx.Client],
         conn: asyncpg.Connection,
-        naive_conn: asyncpg.Connection,
         graph: nx.DiGraph,
         kinds: dict[int, tuple[str, str]],
     ) -> None:
-        self.client, self.naive_client = client, naive_client
-        self.conn, self.naive_conn = conn, naive_conn
+        self.client, self.naive_client = clients
+        self.conn = conn
         self.graph, self.kinds = graph, kinds
-        self.timeouts = {"naive": 0, "naive_http": 0}
+        self.timeouts: dict[str, int] = {}
+        # The last answers over HTTP, whole, to check that both serve the same.
+        self.answers: dict[str, dict[str, Any] | None] = {}
 
-    def http(self, ref: str, depth: int) -> tuple[float, dict[str, Any]]:
-        began = time.perf_counter()
-        response = self.client.post("/v1/query/traverse", json={"start": ref, "depth": depth, "limit": LIMIT})
-        elapsed = (time.perf_counter() - began) * 1000
-        response.raise_for_status()
-        return elapsed, response.json()
+    def reset(self) -> None:
+        self.timeouts = {"naive_http": 0, "naive": 0}
+        self.answers = {}
 
-    def naive_http(self, ref: str, depth: int) -> tuple[float, dict[str, Any] | None]:
-        """The baseline's answer, or None when it ran out of time (422 query-timeout)."""
+    def http(self, ref: str, depth: int) -> tuple[float, list[str] | None]:
+        return self._post(self.client, "/v1/query/traverse", "http", ref, depth)
+
+    def naive_http(self, ref: str, depth: int) -> tuple[float, list[str] | None]:
+        return self._post(self.naive_client, "/v1/query/naive-traverse", "naive_http", ref, depth)
+
+    def _post(
+        self, client: httpx.Client, path: str, engine: str, ref: str, depth: int
+    ) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
-        response = self.naive_client.post(
-            "/v1/query/naive-traverse", json={"start": ref, "depth": depth, "limit": LIMIT}
-        )
+        response = client.post(path, json={"start": ref, "depth": depth, "limit": LIMIT})
         elapsed = (time.perf_counter() - began) * 1000
         if response.status_code == 422 and response.json()["type"] == "/problems/query-timeout":
-            self.timeouts["naive_http"] += 1
+            self.timeouts[engine] += 1
+            self.answers[engine] = None
             return elapsed, None
         response.raise_for_status()
-        return elapsed, response.json()
+        self.answers[engine] = response.json()
+        return elapsed, [node["ref"] for node in self.answers[engine]["nodes"]]
 
-    async def statement(self, workspace: int, ref: str, depth: int) -> float:
+    async def statement(self, workspace: int, ref: str, depth: int) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
-        await sql.traverse(self.conn, **traverse_params(workspace, ref, depth))
-        return (time.perf_counter() - began) * 1000
+        found = await sql.traverse(self.conn, **traverse_params(workspace, ref, depth))
+        elapsed = (time.perf_counter() - began) * 1000
+        return elapsed, [node["ref"] for node in json.loads(found["nodes_json"])]
 
-    async def naive(self, workspace: int, ref: str, depth: int) -> float:
-        start_type, _, start_key = ref.partition(":")
+    async def naive(self, workspace: int, ref: str, depth: int) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
         try:
-            await bench_sql.naive_traverse(
-                self.naive_conn,
-                workspace_id=workspace,
-                start_type=start_type,
-                start_key=start_key,
-                max_depth=depth,
-                limit=LIMIT,
-            )
+            rows = await bench_sql.naive_traverse(self.conn, **naive_params(workspace, ref, depth))
         except asyncpg.QueryCanceledError:
             self.timeouts["naive"] += 1
-        return (time.perf_counter() - began) * 1000
+            return (time.perf_counter() - began) * 1000, None
+        elapsed = (time.perf_counter() - began) * 1000
+        return elapsed, [f"{row['type']}:{row['key']}" for row in rows[:LIMIT]]
 
-    def networkx(self, start: int, depth: int) -> tuple[float, list[int]]:
+    def networkx(self, start: int, depth: int) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
         expected = nx_traverse(self.graph, self.kinds, start, depth, LIMIT)
-        return (time.perf_counter() - began) * 1000, [node for *_, node in expected]
+        elapsed = (time.perf_counter() - began) * 1000
+        return elapsed, [f"{node_type}:{key}" for _, node_type, key, _ in expected]
 
 
 def main() -> None:
@@ -221,12 +232,17 @@ async def explain(dsn: str, start: str, ids: list[int]) -> None:
             {"frontier": ids[:50], "always_allowed": ids[:2]} | walk,
         ),
         ("induced edges of 1,000 nodes", sql.induced_edges, {"node_ids": ids[:1000], "edge_types": None}),
+        (
+            "the benchmark's baseline, the naive CTE, depth 3, limit 10,000",
+            bench_sql.naive_traverse,
+            naive_params(workspace, start, 3),
+        ),
     ]
     try:
         for title, query, params in statements:
             # The repository's own statement, prefixed: EXPLAIN takes the same parameters.
             plan = await conn.fetch(f"explain (analyze, buffers) {query.sql}", *query.bind(params))
-            print(f"\n-- {title}: sql/queries/{query.path.name}")
+            print(f"\n-- {title}: {query.path.resolve().relative_to(ROOT)}")
             print("\n".join(row[0] for row in plan))
     finally:
         await conn.close()
@@ -257,7 +273,7 @@ def measure(
         httpx.Client(base_url=naive_url, headers=headers, timeout=60) as naive_client,
     ):
         clients = (client, naive_client)
-        rows = asyncio.run(compare(dsn, clients, graph, node_list, ids, starts, pairs, rng, args.depths))
+        rows = asyncio.run(compare(dsn, clients, graph, node_list, starts, pairs, rng, args.depths))
     if args.explain:
         refs = [f"{t}:{k}" for t, k in node_list]
         asyncio.run(explain(dsn, refs[starts[0]], ids))
@@ -271,7 +287,6 @@ async def compare(
     clients: tuple[httpx.Client, httpx.Client],
     graph: nx.DiGraph,
     node_list: list[tuple[str, str]],
-    ids: list[int],
     starts: list[int],
     pairs: list[tuple[int, int]],
     rng: random.Random,
@@ -285,43 +300,38 @@ async def compare(
     """
     refs = [f"{t}:{k}" for t, k in node_list]
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS | {"statement_timeout": str(TIMEOUT_MS)})
-    # The same memory for sorts and hashes as Skein's connections get.
-    naive_settings = {"statement_timeout": str(TIMEOUT_MS), "work_mem": SERVER_SETTINGS["work_mem"]}
-    naive_conn = await asyncpg.connect(dsn, server_settings=naive_settings)
     rows: list[tuple[str, str, float, float, str]] = []
     try:
         await init_connection(conn)
         workspace = await sql.find_workspace(conn, name="bench")
-        engines = Engines(*clients, conn, naive_conn, graph, dict(enumerate(node_list)))
+        engines = Engines(clients, conn, graph, dict(enumerate(node_list)))
         for depth in depths:
             times: dict[str, list[float]] = {name: [] for name in ENGINES}
-            engines.timeouts = dict.fromkeys(engines.timeouts, 0)
+            engines.reset()
             for start in starts:
-                order = list(times)
+                order = list(ENGINES)
                 rng.shuffle(order)
+                found: dict[str, list[str] | None] = {}
                 for engine in order:
                     if engine == "http":
-                        elapsed, found = engines.http(refs[start], depth)
+                        elapsed, found[engine] = engines.http(refs[start], depth)
                     elif engine == "naive_http":
-                        elapsed, baseline = engines.naive_http(refs[start], depth)
+                        elapsed, found[engine] = engines.naive_http(refs[start], depth)
                     elif engine == "statement":
-                        elapsed = await engines.statement(workspace, refs[start], depth)
+                        elapsed, found[engine] = await engines.statement(workspace, refs[start], depth)
                     elif engine == "naive":
-                        elapsed = await engines.naive(workspace, refs[start], depth)
+                        elapsed, found[engine] = await engines.naive(workspace, refs[start], depth)
                     else:
-                        elapsed, expected = engines.networkx(start, depth)
+                        elapsed, found[engine] = engines.networkx(start, depth)
                     times[engine].append(elapsed)
-                assert [node["ref"] for node in found["nodes"]] == [refs[node] for node in expected]
-                assert baseline is None or baseline == found
+                # Every engine that finished found the same nodes in the same order.
+                assert all(answer == found["networkx"] for answer in found.values() if answer is not None)
+                assert engines.answers["naive_http"] in (None, engines.answers["http"])
             rows += depth_rows(depth, times, engines.timeouts, len(starts))
         rows += path_rows(clients[0], graph, refs, pairs, rng)
     finally:
         await conn.close()
-        await naive_conn.close()
     return rows
-
-
-ENGINES = ("http", "naive_http", "statement", "naive", "networkx")
 
 
 def depth_rows(
