@@ -60,6 +60,28 @@ class Query:
             return await conn.fetchval(self.sql, *args)
         return await conn.execute(self.sql, *args)
 
+    async def explain(self, conn: Any, values: dict[str, Any], *, analyze: bool = False) -> list[str]:
+        """The plan of this query as pool connections run it, one line per item.
+
+        EXPLAIN of the query text with bound parameters would show a custom
+        plan made for those values; the pool's connections run generic plans
+        (``plan_cache_mode``), so this prepares the query and explains an
+        EXECUTE of it on ``conn``'s settings, the values written as literals.
+        """
+        statement = await conn.prepare(self.sql)
+        literals = []
+        for parameter, value in zip(statement.get_parameters(), self.bind(values), strict=True):
+            type_name = await conn.fetchval("select $1::oid::regtype::text", parameter.oid)
+            literal = await conn.fetchval(f"select quote_nullable($1::{type_name})", value)
+            literals.append(f"{literal}::{type_name}")
+        options = "analyze, buffers" if analyze else "costs"
+        await conn.execute(f"prepare skein_explained as {self.sql}")
+        try:
+            rows = await conn.fetch(f"explain ({options}) execute skein_explained({', '.join(literals)})")
+        finally:
+            await conn.execute("deallocate skein_explained")
+        return [row[0] for row in rows]
+
     def bind(self, values: dict[str, Any]) -> list[Any]:
         missing = [name for name in self.params if name not in values]
         unknown = sorted(set(values) - set(self.params))

@@ -23,5 +23,7 @@ from (
 ) as r
 where :node_types::text[] is null
    or r.node_id = any(:always_allowed::bigint[])
-   or exists (select from nodes as n where n.id = r.node_id and n.type = any(:node_types::text[]))
+   -- A scalar subquery: never a hashed subplan over every node of those
+   -- types, as exists(...) under OR may be (see traverse.sql).
+   or (select n.type from nodes as n where n.id = r.node_id) = any(:node_types::text[])
 order by r.node_id, r.edge_type;

@@ -56,8 +56,13 @@ bfs (depth, frontier, visited) as (
             except
             select unnest(b.visited)
         ) as reached
+        -- A scalar subquery, not exists(...): PostgreSQL may run an exists
+        -- under OR as a hashed subplan, and in the pool's generic plan it did,
+        -- reading every node of those types in every workspace (30 ms on the
+        -- benchmark graph, at any depth). This is one probe of nodes_pkey per
+        -- node reached.
         where :node_types::text[] is null
-           or exists (select from nodes as n where n.id = reached.id and n.type = any(:node_types::text[]))
+           or (select n.type from nodes as n where n.id = reached.id) = any(:node_types::text[])
     ) as next_level
     where b.depth < :max_depth
       and cardinality(b.visited) <= :limit
