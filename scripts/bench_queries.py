@@ -213,7 +213,10 @@ def main() -> None:
 
 
 async def explain(dsn: str, start: str, ids: list[int]) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of each query's core statement on this graph, for the README."""
+    """EXPLAIN (ANALYZE, BUFFERS) of each query's core statement on this graph, for the README.
+
+    Generic plans, as the pool's connections run them (see Query.explain).
+    """
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
     await init_connection(conn)
     workspace = await sql.find_workspace(conn, name="bench")
@@ -221,6 +224,11 @@ async def explain(dsn: str, start: str, ids: list[int]) -> None:
     statements = [
         ("traverse, depth 3, limit 10,000", sql.traverse, traverse_params(workspace, start, 3)),
         ("traverse, depth 6, limit 10,000", sql.traverse, traverse_params(workspace, start, 6)),
+        (
+            "traverse, depth 3, limit 10,000, node_types of three types",
+            sql.traverse,
+            traverse_params(workspace, start, 3) | {"node_types": NODE_TYPES[:3]},
+        ),
         (
             "neighbors, both ways, first page",
             sql.neighbors,
@@ -240,10 +248,9 @@ async def explain(dsn: str, start: str, ids: list[int]) -> None:
     ]
     try:
         for title, query, params in statements:
-            # The repository's own statement, prefixed: EXPLAIN takes the same parameters.
-            plan = await conn.fetch(f"explain (analyze, buffers) {query.sql}", *query.bind(params))
+            plan = await query.explain(conn, params, analyze=True)
             print(f"\n-- {title}: {query.path.resolve().relative_to(ROOT)}")
-            print("\n".join(row[0] for row in plan))
+            print("\n".join(plan))
     finally:
         await conn.close()
 
