@@ -67,6 +67,9 @@ class Query:
         plan made for those values; the pool's connections run generic plans
         (``plan_cache_mode``), so this prepares the query and explains an
         EXECUTE of it on ``conn``'s settings, the values written as literals.
+        EXPLAIN EXECUTE takes no bound parameters, so this is the one place
+        SQL text is assembled in Python: a tool for maintainers and tests
+        that wraps a file's own query, never a query the service runs.
         """
         statement = await conn.prepare(self.sql)
         literals = []
