@@ -117,6 +117,12 @@ def traverse_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
     }
 
 
+def first_edges_page(workspace: int) -> dict[str, Any]:
+    """sql.list_edges's parameters for the first page of a workspace's edges, as the route asks for it."""
+    positions = ["after_source_type", "after_source_key", "after_type", "after_target_type", "after_target_key"]
+    return {"workspace_id": workspace, "type": None, "limit": 101, **dict.fromkeys(positions, "")}
+
+
 def naive_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
     """The baseline's parameters for the same request."""
     node_type, _, key = ref.partition(":")
@@ -240,6 +246,7 @@ async def explain(dsn: str, start: str, ids: list[int]) -> None:
             {"frontier": ids[:50], "always_allowed": ids[:2]} | walk,
         ),
         ("induced edges of 1,000 nodes", sql.induced_edges, {"node_ids": ids[:1000], "edge_types": None}),
+        ("GET /v1/edges, first page of 100", sql.list_edges, first_edges_page(workspace)),
         (
             "the benchmark's baseline, the naive CTE, depth 3, limit 10,000",
             bench_sql.naive_traverse,
