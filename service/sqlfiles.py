@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import asyncpg
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -60,29 +64,29 @@ class Query:
             return await conn.fetchval(self.sql, *args)
         return await conn.execute(self.sql, *args)
 
-    async def explain(self, conn: Any, values: dict[str, Any], *, analyze: bool = False) -> list[str]:
-        """The plan of this query as pool connections run it, one line per item.
+    async def explain(self, conn: asyncpg.Connection, values: dict[str, Any], *, analyze: bool = False) -> list[str]:
+        """The plan PostgreSQL runs this query with on ``conn``, one line per item.
 
-        EXPLAIN of the query text with bound parameters would show a custom
-        plan made for those values; the pool's connections run generic plans
-        (``plan_cache_mode``), so this prepares the query and explains an
-        EXECUTE of it on ``conn``'s settings, the values written as literals.
-        EXPLAIN EXECUTE takes no bound parameters, so this is the one place
-        SQL text is assembled in Python: a tool for maintainers and tests
-        that wraps a file's own query, never a query the service runs.
+        On a pool connection (``service.db.SERVER_SETTINGS``, whose
+        ``plan_cache_mode`` forces generic plans) that is the generic plan
+        the service runs. EXPLAIN of the query text with bound parameters
+        would show a custom plan made for those values instead, so this
+        prepares the query under a name of its own and explains an EXECUTE
+        of it, the values written as literals: EXPLAIN EXECUTE takes no bound
+        parameters, which makes this the one place SQL text is assembled in
+        Python, a tool for maintainers and tests around a file's own query.
+        ``analyze`` runs the query, writes included.
         """
-        statement = await conn.prepare(self.sql)
+        # A protocol-level statement: asyncpg closes it when it is dropped,
+        # even if EXPLAIN fails, so nothing stays on a pool connection.
+        statement = await conn.prepare(self.sql, name=f"skein_explain_{uuid.uuid4().hex}")
         literals = []
         for parameter, value in zip(statement.get_parameters(), self.bind(values), strict=True):
             type_name = await conn.fetchval("select $1::oid::regtype::text", parameter.oid)
             literal = await conn.fetchval(f"select quote_nullable($1::{type_name})", value)
             literals.append(f"{literal}::{type_name}")
         options = "analyze, buffers" if analyze else "costs"
-        await conn.execute(f"prepare skein_explained as {self.sql}")
-        try:
-            rows = await conn.fetch(f"explain ({options}) execute skein_explained({', '.join(literals)})")
-        finally:
-            await conn.execute("deallocate skein_explained")
+        rows = await conn.fetch(f"explain ({options}) execute {statement.get_name()}({', '.join(literals)})")
         return [row[0] for row in rows]
 
     def bind(self, values: dict[str, Any]) -> list[Any]:

@@ -91,10 +91,11 @@ async def test_a_connection_goes_back_to_the_pool_as_it_came_out(settings: Setti
         "cursors": 0,
         "listening_channels": 0,
         "advisory_locks": 0,
+        "sql_prepared_statements": 0,
     }
 
 
-async def test_pool_connections_run_generic_plans_with_no_jit(app: Starlette) -> None:
+async def test_pool_connections_get_their_planner_settings(app: Starlette) -> None:
     async with app.state.pool.acquire() as conn:
         planner = dict(await test_sql.planner_settings(conn))
     assert planner == {"plan_cache_mode": "force_generic_plan", "jit": "off", "work_mem": "16MB"}

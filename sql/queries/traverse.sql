@@ -59,8 +59,8 @@ bfs (depth, frontier, visited) as (
         -- A scalar subquery, not exists(...): PostgreSQL may run an exists
         -- under OR as a hashed subplan, and in the pool's generic plan it did,
         -- reading every node of those types in every workspace (30 ms on the
-        -- benchmark graph, at any depth). This is one probe of nodes_pkey per
-        -- node reached.
+        -- benchmark graph, whatever the depth). This is one probe of
+        -- nodes_pkey per node reached.
         where :node_types::text[] is null
            or (select n.type from nodes as n where n.id = reached.id) = any(:node_types::text[])
     ) as next_level

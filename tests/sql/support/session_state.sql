@@ -13,4 +13,6 @@ select array(
        -- The unnamed portal is the one running this statement.
        (select count(*) from pg_cursors where name <> '') as cursors,
        (select count(*) from pg_listening_channels()) as listening_channels,
-       (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as advisory_locks;
+       (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as advisory_locks,
+       -- asyncpg's own statements are protocol-level; a SQL PREPARE would stay.
+       (select count(*) from pg_prepared_statements where from_sql) as sql_prepared_statements;
