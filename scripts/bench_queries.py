@@ -37,6 +37,7 @@ from benchkit import ROOT, bench_database, bench_sql, serve
 
 from service.auth import issue_key
 from service.db import SERVER_SETTINGS, init_connection
+from service.refs import ref_of, split_ref
 from service.repository import sql
 
 # The baseline app, served by a Python of its own as skein serve is.
@@ -102,7 +103,7 @@ def nx_traverse(graph: nx.DiGraph, kinds: dict[int, tuple[str, str]], start: int
 
 def traverse_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
     """sql.traverse's parameters for the benchmark's request: one start, outgoing, no filters, no edges."""
-    node_type, _, key = ref.partition(":")
+    node_type, key = split_ref(ref)
     return {
         "workspace_id": workspace,
         "start_types": [node_type],
@@ -125,7 +126,7 @@ def first_edges_page(workspace: int) -> dict[str, Any]:
 
 def naive_params(workspace: int, ref: str, depth: int) -> dict[str, Any]:
     """The baseline's parameters for the same request."""
-    node_type, _, key = ref.partition(":")
+    node_type, key = split_ref(ref)
     return {"workspace_id": workspace, "start_type": node_type, "start_key": key, "max_depth": depth, "limit": LIMIT}
 
 
@@ -145,12 +146,14 @@ class Engines:
         self,
         clients: tuple[httpx.Client, httpx.Client],
         conn: asyncpg.Connection,
+        workspace: int,
         graph: nx.DiGraph,
-        kinds: dict[int, tuple[str, str]],
+        node_list: list[tuple[str, str]],
     ) -> None:
         self.client, self.naive_client = clients
-        self.conn = conn
-        self.graph, self.kinds = graph, kinds
+        self.conn, self.workspace = conn, workspace
+        self.graph, self.kinds = graph, dict(enumerate(node_list))
+        self.refs = [ref_of(*kind) for kind in node_list]
         self.timeouts: dict[str, int] = {}
         # The last answers over HTTP, whole, to check that both serve the same.
         self.answers: dict[str, dict[str, Any] | None] = {}
@@ -159,17 +162,23 @@ class Engines:
         self.timeouts = {"naive_http": 0, "naive": 0}
         self.answers = {}
 
-    def http(self, ref: str, depth: int) -> tuple[float, list[str] | None]:
-        return self._post(self.client, "/v1/query/traverse", "http", ref, depth)
-
-    def naive_http(self, ref: str, depth: int) -> tuple[float, list[str] | None]:
-        return self._post(self.naive_client, "/v1/query/naive-traverse", "naive_http", ref, depth)
+    async def run(self, engine: str, start: int, depth: int) -> tuple[float, list[str] | None]:
+        """``engine`` (one of ENGINES) on node ``start``: its time and the refs it found."""
+        if engine == "http":
+            return self._post(self.client, "/v1/query/traverse", engine, start, depth)
+        if engine == "naive_http":
+            return self._post(self.naive_client, "/v1/query/naive-traverse", engine, start, depth)
+        if engine == "statement":
+            return await self.statement(start, depth)
+        if engine == "naive":
+            return await self.naive(start, depth)
+        return self.networkx(start, depth)
 
     def _post(
-        self, client: httpx.Client, path: str, engine: str, ref: str, depth: int
+        self, client: httpx.Client, path: str, engine: str, start: int, depth: int
     ) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
-        response = client.post(path, json={"start": ref, "depth": depth, "limit": LIMIT})
+        response = client.post(path, json={"start": self.refs[start], "depth": depth, "limit": LIMIT})
         elapsed = (time.perf_counter() - began) * 1000
         if response.status_code == 422 and response.json()["type"] == "/problems/query-timeout":
             self.timeouts[engine] += 1
@@ -179,27 +188,27 @@ class Engines:
         self.answers[engine] = response.json()
         return elapsed, [node["ref"] for node in self.answers[engine]["nodes"]]
 
-    async def statement(self, workspace: int, ref: str, depth: int) -> tuple[float, list[str] | None]:
+    async def statement(self, start: int, depth: int) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
-        found = await sql.traverse(self.conn, **traverse_params(workspace, ref, depth))
+        found = await sql.traverse(self.conn, **traverse_params(self.workspace, self.refs[start], depth))
         elapsed = (time.perf_counter() - began) * 1000
         return elapsed, [node["ref"] for node in json.loads(found["nodes_json"])]
 
-    async def naive(self, workspace: int, ref: str, depth: int) -> tuple[float, list[str] | None]:
+    async def naive(self, start: int, depth: int) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
         try:
-            rows = await bench_sql.naive_traverse(self.conn, **naive_params(workspace, ref, depth))
+            rows = await bench_sql.naive_traverse(self.conn, **naive_params(self.workspace, self.refs[start], depth))
         except asyncpg.QueryCanceledError:
             self.timeouts["naive"] += 1
             return (time.perf_counter() - began) * 1000, None
         elapsed = (time.perf_counter() - began) * 1000
-        return elapsed, [f"{row['type']}:{row['key']}" for row in rows[:LIMIT]]
+        return elapsed, [ref_of(row["type"], row["key"]) for row in rows[:LIMIT]]
 
     def networkx(self, start: int, depth: int) -> tuple[float, list[str] | None]:
         began = time.perf_counter()
         expected = nx_traverse(self.graph, self.kinds, start, depth, LIMIT)
         elapsed = (time.perf_counter() - began) * 1000
-        return elapsed, [f"{node_type}:{key}" for _, node_type, key, _ in expected]
+        return elapsed, [ref_of(node_type, key) for _, node_type, key, _ in expected]
 
 
 def main() -> None:
@@ -289,8 +298,7 @@ def measure(
         clients = (client, naive_client)
         rows = asyncio.run(compare(dsn, clients, graph, node_list, starts, pairs, rng, args.depths))
     if args.explain:
-        refs = [f"{t}:{k}" for t, k in node_list]
-        asyncio.run(explain(dsn, refs[starts[0]], ids))
+        asyncio.run(explain(dsn, ref_of(*node_list[starts[0]]), ids))
     print(f"\n{'query':<18} {'engine':<24} {'p50 ms':>9} {'p95 ms':>9}  note")
     for query, engine, p50, p95, note in rows:
         print(f"{query:<18} {engine:<24} {p50:>9.2f} {p95:>9.2f}  {note}")
@@ -312,13 +320,12 @@ async def compare(
     engine alike instead of whichever phase it fell in. The HTTP client is
     synchronous; nothing else runs on this event loop while it waits.
     """
-    refs = [f"{t}:{k}" for t, k in node_list]
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS | {"statement_timeout": str(TIMEOUT_MS)})
     rows: list[tuple[str, str, float, float, str]] = []
     try:
         await init_connection(conn)
         workspace = await sql.find_workspace(conn, name="bench")
-        engines = Engines(clients, conn, graph, dict(enumerate(node_list)))
+        engines = Engines(clients, conn, workspace, graph, node_list)
         for depth in depths:
             times: dict[str, list[float]] = {name: [] for name in ENGINES}
             engines.reset()
@@ -327,22 +334,13 @@ async def compare(
                 rng.shuffle(order)
                 found: dict[str, list[str] | None] = {}
                 for engine in order:
-                    if engine == "http":
-                        elapsed, found[engine] = engines.http(refs[start], depth)
-                    elif engine == "naive_http":
-                        elapsed, found[engine] = engines.naive_http(refs[start], depth)
-                    elif engine == "statement":
-                        elapsed, found[engine] = await engines.statement(workspace, refs[start], depth)
-                    elif engine == "naive":
-                        elapsed, found[engine] = await engines.naive(workspace, refs[start], depth)
-                    else:
-                        elapsed, found[engine] = engines.networkx(start, depth)
+                    elapsed, found[engine] = await engines.run(engine, start, depth)
                     times[engine].append(elapsed)
                 # Every engine that finished found the same nodes in the same order.
                 assert all(answer == found["networkx"] for answer in found.values() if answer is not None)
                 assert engines.answers["naive_http"] in (None, engines.answers["http"])
             rows += depth_rows(depth, times, engines.timeouts, len(starts))
-        rows += path_rows(clients[0], graph, refs, pairs, rng)
+        rows += path_rows(clients[0], graph, engines.refs, pairs, rng)
     finally:
         await conn.close()
     return rows
